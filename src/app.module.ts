@@ -1,0 +1,58 @@
+import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { InvalidRequestError } from './common/invalid-request.error.js';
+import { RequestBodyInterceptor } from './common/request-body.interceptor.js';
+import { loadAppConfig } from './config/app.config.js';
+import { DownloadModule } from './download/download.module.js';
+import { HealthModule } from './health/health.module.js';
+import { QbittorrentModule } from './qbittorrent/qbittorrent.module.js';
+import { RegistrationModule } from './registration/registration.module.js';
+import { StartupModule } from './startup/startup.module.js';
+
+export interface AppModuleOptions {
+  /**
+   * The environment to configure from. By default `process.env` plus a `.env` file if there is one;
+   * tests pass their own so that nothing outside them leaks in.
+   */
+  env?: Record<string, string | undefined>;
+}
+
+@Module({})
+export class AppModule {
+  /** Rejects with InvalidEnvironmentError, naming each bad variable, before anything starts. */
+  static async forRoot(options: AppModuleOptions = {}): Promise<DynamicModule> {
+    const { env } = options;
+    const config = await ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: env !== undefined,
+      skipProcessEnv: env !== undefined,
+      validatePredefined: env === undefined,
+      validate: (raw) => loadAppConfig(env ?? raw),
+    });
+    return {
+      module: AppModule,
+      imports: [
+        config,
+        QbittorrentModule,
+        DownloadModule,
+        HealthModule,
+        RegistrationModule,
+        StartupModule,
+      ],
+      providers: [
+        { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            transform: true,
+            whitelist: true,
+            stopAtFirstError: true,
+            forbidUnknownValues: true,
+            exceptionFactory: (errors) => InvalidRequestError.fromValidation(errors),
+          }),
+        },
+      ],
+    };
+  }
+}

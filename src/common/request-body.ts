@@ -1,0 +1,73 @@
+import { json } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/** Largest request body accepted; a magnet link is at most 8 KiB. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Why a request body could not be read. Raised inside the route, so the route's error shape applies. */
+export class RequestBodyError extends Error {
+  constructor(
+    readonly status: 400 | 413,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestBodyError';
+  }
+}
+
+type RequestWithBodyError = Request & { bodyError?: RequestBodyError };
+
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * Parses JSON bodies but, instead of answering a bad body itself (in Express's shape, before any
+ * route runs), keeps the failure on the request for the route to raise in its own shape.
+ */
+export function jsonBodyParser(limit = MAX_BODY_BYTES): RequestHandler {
+  const parse = json({ limit, strict: true });
+  return (request: Request, response: Response, next: NextFunction) => {
+    parse(request, response, (error?: unknown) => {
+      const failure =
+        error !== undefined
+          ? toBodyError(error)
+          : (unsupportedContentType(request) ?? notAnObject(request));
+      if (failure) {
+        (request as RequestWithBodyError).bodyError = failure;
+        request.body = undefined;
+      }
+      next();
+    });
+  };
+}
+
+export function bodyErrorOf(request: Request): RequestBodyError | undefined {
+  return (request as RequestWithBodyError).bodyError;
+}
+
+function unsupportedContentType(request: Request): RequestBodyError | undefined {
+  if (!METHODS_WITH_BODY.has(request.method)) return undefined;
+  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  if (!hasBody || request.is('application/json')) return undefined;
+  return new RequestBodyError(400, 'request body must be JSON (Content-Type: application/json)');
+}
+
+function notAnObject(request: Request): RequestBodyError | undefined {
+  // Every endpoint takes a JSON object; an array would reach the DTOs as a list of them.
+  if (!Array.isArray(request.body)) return undefined;
+  return new RequestBodyError(400, 'request body must be a JSON object');
+}
+
+function toBodyError(error: unknown): RequestBodyError {
+  const type = (error as { type?: unknown }).type;
+  switch (type) {
+    case 'entity.too.large':
+      return new RequestBodyError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    case 'entity.parse.failed':
+      return new RequestBodyError(400, 'request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new RequestBodyError(400, 'request body encoding is not supported (use UTF-8 JSON)');
+    default:
+      return new RequestBodyError(400, 'request body could not be read');
+  }
+}

@@ -1,0 +1,115 @@
+import { hostname } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { loadAppConfig } from './app.config.js';
+import { InvalidEnvironmentError } from './environment.js';
+
+describe(loadAppConfig.name, () => {
+  it('applies the documented defaults to an empty environment', () => {
+    expect(loadAppConfig({})).toEqual({
+      http: { port: 8002, bindAddress: '0.0.0.0' },
+      qbittorrent: {
+        url: 'http://localhost:8080',
+        username: 'admin',
+        password: 'adminadmin',
+        timeoutMs: 5000,
+        loginCooldownMs: 30_000,
+      },
+      retry: { maxAttempts: 3, baseDelayMs: 1000 },
+      registration: {
+        coreServiceUrl: 'http://core-service:8000',
+        serviceName: 'downloader-qbittorrent',
+        serviceHost: hostname(),
+        servicePort: 8002,
+        initialDelayMs: 2000,
+        maxDelayMs: 60_000,
+      },
+      logLevels: ['fatal', 'error', 'warn', 'log'],
+    });
+  });
+
+  it('reads every variable, converting numbers', () => {
+    const config = loadAppConfig({
+      PORT: '9000',
+      BIND_ADDRESS: '127.0.0.1',
+      QBITTORRENT_URL: 'http://qbittorrent:8080/',
+      QBITTORRENT_USER: 'bangumi',
+      QBITTORRENT_PASSWORD: 'pw',
+      QBITTORRENT_TIMEOUT_MS: '2500',
+      QBITTORRENT_LOGIN_COOLDOWN_MS: '0',
+      CORE_SERVICE_URL: 'http://core:8000/',
+      SERVICE_NAME: 'dl-1',
+      SERVICE_HOST: 'dl-1.internal',
+      LOG_LEVEL: 'debug',
+      RETRY_MAX_ATTEMPTS: '5',
+      RETRY_BASE_DELAY_MS: '250',
+      REGISTRATION_INITIAL_DELAY_MS: '10',
+      REGISTRATION_MAX_DELAY_MS: '20',
+    });
+    expect(config).toEqual({
+      http: { port: 9000, bindAddress: '127.0.0.1' },
+      qbittorrent: {
+        url: 'http://qbittorrent:8080',
+        username: 'bangumi',
+        password: 'pw',
+        timeoutMs: 2500,
+        loginCooldownMs: 0,
+      },
+      retry: { maxAttempts: 5, baseDelayMs: 250 },
+      registration: {
+        coreServiceUrl: 'http://core:8000',
+        serviceName: 'dl-1',
+        serviceHost: 'dl-1.internal',
+        servicePort: 9000,
+        initialDelayMs: 10,
+        maxDelayMs: 20,
+      },
+      logLevels: ['fatal', 'error', 'warn', 'log', 'debug'],
+    });
+  });
+
+  it('turns registration off for an empty CORE_SERVICE_URL', () => {
+    expect(loadAppConfig({ CORE_SERVICE_URL: '' }).registration.coreServiceUrl).toBeNull();
+  });
+
+  it('treats other empty variables as unset', () => {
+    expect(loadAppConfig({ PORT: '', LOG_LEVEL: '' }).http.port).toBe(8002);
+  });
+
+  it('accepts container host names with underscores', () => {
+    expect(loadAppConfig({ QBITTORRENT_URL: 'http://bangumi_qbittorrent:8080' }).qbittorrent.url).toBe(
+      'http://bangumi_qbittorrent:8080',
+    );
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '80.5'],
+    ['QBITTORRENT_URL', 'not a url'],
+    ['QBITTORRENT_URL', 'ftp://qbittorrent:8080'],
+    ['QBITTORRENT_TIMEOUT_MS', '10'],
+    ['CORE_SERVICE_URL', 'core-service'],
+    ['LOG_LEVEL', 'loud'],
+    ['RETRY_MAX_ATTEMPTS', '0'],
+    ['RETRY_BASE_DELAY_MS', '-1'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => loadAppConfig({ [name]: value })).toThrow(InvalidEnvironmentError);
+    expect(() => loadAppConfig({ [name]: value })).toThrow(new RegExp(`^Invalid environment: ${name} `));
+  });
+
+  it('lists every bad variable at once and never prints a value', () => {
+    let error: unknown;
+    try {
+      loadAppConfig({ PORT: '0', QBITTORRENT_URL: 'http//admin:hunter2@qb', QBITTORRENT_PASSWORD: 's3cret' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidEnvironmentError);
+    const { message, problems } = error as InvalidEnvironmentError;
+    expect(problems).toHaveLength(2);
+    expect(message).toContain('PORT');
+    expect(message).toContain('QBITTORRENT_URL');
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('s3cret');
+  });
+});

@@ -1,0 +1,81 @@
+import type { LogLevel } from '@nestjs/common';
+import { type EnvironmentVariables, type LogLevelName, validateEnvironment } from './environment.js';
+
+export interface HttpConfig {
+  port: number;
+  bindAddress: string;
+}
+
+export interface QbittorrentConfig {
+  /** WebUI base URL without a trailing slash, e.g. `http://localhost:8080`. */
+  url: string;
+  username: string;
+  password: string;
+  timeoutMs: number;
+  /** After qBittorrent refuses our credentials, how long to answer from that refusal instead of trying again. */
+  loginCooldownMs: number;
+}
+
+export interface RetryConfig {
+  maxAttempts: number;
+  baseDelayMs: number;
+}
+
+export interface RegistrationConfig {
+  /** `null` when CORE_SERVICE_URL is empty: registration is off. */
+  coreServiceUrl: string | null;
+  serviceName: string;
+  serviceHost: string;
+  servicePort: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** The typed configuration every module reads through `ConfigService<AppConfig, true>`. */
+export interface AppConfig {
+  http: HttpConfig;
+  qbittorrent: QbittorrentConfig;
+  retry: RetryConfig;
+  registration: RegistrationConfig;
+  logLevels: LogLevel[];
+}
+
+const LOG_LEVELS: Record<LogLevelName, LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  verbose: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+export function toAppConfig(env: EnvironmentVariables): AppConfig {
+  return {
+    http: { port: env.PORT, bindAddress: env.BIND_ADDRESS },
+    qbittorrent: {
+      url: withoutTrailingSlash(env.QBITTORRENT_URL),
+      username: env.QBITTORRENT_USER,
+      password: env.QBITTORRENT_PASSWORD,
+      timeoutMs: env.QBITTORRENT_TIMEOUT_MS,
+      loginCooldownMs: env.QBITTORRENT_LOGIN_COOLDOWN_MS,
+    },
+    retry: { maxAttempts: env.RETRY_MAX_ATTEMPTS, baseDelayMs: env.RETRY_BASE_DELAY_MS },
+    registration: {
+      coreServiceUrl: env.CORE_SERVICE_URL === '' ? null : withoutTrailingSlash(env.CORE_SERVICE_URL),
+      serviceName: env.SERVICE_NAME,
+      serviceHost: env.SERVICE_HOST,
+      servicePort: env.PORT,
+      initialDelayMs: env.REGISTRATION_INITIAL_DELAY_MS,
+      maxDelayMs: Math.max(env.REGISTRATION_MAX_DELAY_MS, env.REGISTRATION_INITIAL_DELAY_MS),
+    },
+    logLevels: LOG_LEVELS[env.LOG_LEVEL],
+  };
+}
+
+/** The `validate` hook given to ConfigModule: raw environment in, typed AppConfig out. */
+export function loadAppConfig(raw: Record<string, unknown>): AppConfig {
+  return toAppConfig(validateEnvironment(raw));
+}
+
+function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,127 @@
+import 'reflect-metadata';
+import { hostname } from 'node:os';
+import { plainToInstance } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  ValidateIf,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+
+export const LOG_LEVEL_NAMES = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVEL_NAMES)[number];
+
+const HTTP_URL = {
+  protocols: ['http', 'https'],
+  require_protocol: true,
+  require_tld: false,
+  allow_underscores: true,
+};
+
+/**
+ * Every environment variable the service reads, with its default. Values arrive as strings and are
+ * converted by type; an invalid one stops the process with a message that names the variable
+ * (never its value: QBITTORRENT_PASSWORD lives here too).
+ */
+export class EnvironmentVariables {
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT: number = 8002;
+
+  @IsString()
+  @IsNotEmpty()
+  BIND_ADDRESS: string = '0.0.0.0';
+
+  @IsUrl(HTTP_URL)
+  QBITTORRENT_URL: string = 'http://localhost:8080';
+
+  @IsString()
+  @IsNotEmpty()
+  QBITTORRENT_USER: string = 'admin';
+
+  @IsString()
+  QBITTORRENT_PASSWORD: string = 'adminadmin';
+
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  QBITTORRENT_TIMEOUT_MS: number = 5000;
+
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  QBITTORRENT_LOGIN_COOLDOWN_MS: number = 30_000;
+
+  /** Empty disables registration. */
+  @ValidateIf((env: EnvironmentVariables) => env.CORE_SERVICE_URL !== '')
+  @IsUrl(HTTP_URL)
+  CORE_SERVICE_URL: string = 'http://core-service:8000';
+
+  @IsString()
+  @IsNotEmpty()
+  SERVICE_NAME: string = 'downloader-qbittorrent';
+
+  @IsString()
+  @IsNotEmpty()
+  SERVICE_HOST: string = hostname();
+
+  @IsIn(LOG_LEVEL_NAMES)
+  LOG_LEVEL: LogLevelName = 'info';
+
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  RETRY_MAX_ATTEMPTS: number = 3;
+
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  RETRY_BASE_DELAY_MS: number = 1000;
+
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  REGISTRATION_INITIAL_DELAY_MS: number = 2000;
+
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  REGISTRATION_MAX_DELAY_MS: number = 60_000;
+}
+
+/** Variables for which an empty value means something; for all others empty means "use the default". */
+const EMPTY_IS_A_VALUE = new Set<string>(['CORE_SERVICE_URL', 'QBITTORRENT_PASSWORD']);
+
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment: ${problems.join('; ')}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+/** Validates the raw environment and returns it typed, with defaults applied. */
+export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables());
+  const given: Record<string, unknown> = {};
+  for (const name of known) {
+    const value = raw[name];
+    if (value === undefined || (value === '' && !EMPTY_IS_A_VALUE.has(name))) continue;
+    given[name] = value;
+  }
+  const env = plainToInstance(EnvironmentVariables, given, { enableImplicitConversion: true });
+  const errors = validateSync(env, { forbidUnknownValues: true });
+  if (errors.length > 0) throw new InvalidEnvironmentError(errors.map(describe));
+  return env;
+}
+
+function describe(error: ValidationError): string {
+  // class-validator's default messages name the property and the rule, never the value.
+  return Object.values(error.constraints ?? {}).join(', ') || `${error.property} is invalid`;
+}

@@ -1,0 +1,15 @@
+import { IsDefined, IsString } from 'class-validator';
+import { IsPositiveSafeInteger } from '../../common/validators.js';
+
+/** The body of POST /download. Fields not listed here are dropped by the ValidationPipe. */
+export class CreateDownloadDto {
+  /** The core service's id of the RSS item this download comes from. */
+  @IsDefined({ message: 'link_id is required' })
+  @IsPositiveSafeInteger()
+  link_id!: number;
+
+  /** A magnet link; checked in full by parseMagnet. */
+  @IsDefined({ message: 'url is required' })
+  @IsString({ message: 'url must be a string' })
+  url!: string;
+}

@@ -1,0 +1,390 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { setTimeout as delay } from 'node:timers/promises';
+import { HttpService } from '@nestjs/axios';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import type { AppConfig, QbittorrentConfig } from '../config/app.config.js';
+import { type Dialect, dialectFor } from './dialect.js';
+import { parseMagnet } from './magnet.js';
+import {
+  QbittorrentAuthError,
+  QbittorrentHttpError,
+  QbittorrentProtocolError,
+  QbittorrentTimeoutError,
+  QbittorrentUnavailableError,
+  TorrentRejectedError,
+} from './qbittorrent.errors.js';
+import type {
+  AddMagnetOptions,
+  AddMagnetResult,
+  QbittorrentVersion,
+  TorrentFile,
+  TorrentInfo,
+  TorrentQuery,
+} from './qbittorrent.types.js';
+
+interface Session {
+  /** The cookie header to send back: whatever qBittorrent set (`SID` or `QBT_SID_<port>`). */
+  cookie: string | undefined;
+  version: QbittorrentVersion;
+  dialect: Dialect;
+}
+
+interface CallInit {
+  method?: 'GET' | 'POST';
+  query?: Record<string, string>;
+  form?: Record<string, string>;
+}
+
+interface RawResponse {
+  status: number;
+  body: string;
+  setCookie: string[];
+}
+
+/** The JSON receipt of `torrents/add` since WebAPI 2.13 (qBittorrent 5.2). */
+interface AddReceipt {
+  added_torrent_ids?: unknown;
+  success_count?: unknown;
+}
+
+/** How long to look for a torrent after qBittorrent refused to add it: it may still be loading. */
+const PRESENCE_CHECK_DELAYS_MS = [0, 200, 500];
+const MAX_SOCKETS = 32;
+/** Below the 7 s qBittorrent keeps an idle connection, so we never reuse one it is closing. */
+const IDLE_SOCKET_TIMEOUT_MS = 5000;
+
+/**
+ * The only place that speaks qBittorrent's WebUI API. Logs in lazily and again whenever qBittorrent
+ * forgets the session, and hides every difference between 4.x, 5.0-5.1 and 5.2+: login answers,
+ * cookie names, pause/resume vs stop/start, and `Ok.`/`Fails.`/JSON/409 answers to adding.
+ * Each method makes one attempt; retrying is the caller's choice (see RetryService).
+ * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-5.0)
+ */
+@Injectable()
+export class QbittorrentClient implements OnModuleDestroy {
+  private readonly logger = new Logger(QbittorrentClient.name);
+  private readonly options: QbittorrentConfig;
+  private readonly httpAgent = new HttpAgent({
+    keepAlive: true,
+    maxSockets: MAX_SOCKETS,
+    timeout: IDLE_SOCKET_TIMEOUT_MS,
+  });
+  private readonly httpsAgent = new HttpsAgent({
+    keepAlive: true,
+    maxSockets: MAX_SOCKETS,
+    timeout: IDLE_SOCKET_TIMEOUT_MS,
+  });
+  private session: Session | null = null;
+  private login$: Promise<Session> | null = null;
+  private refusal: { error: QbittorrentAuthError; until: number } | null = null;
+
+  constructor(
+    private readonly http: HttpService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    // Credentials are kept from the start, so a login that fails now (qBittorrent not up yet)
+    // is simply tried again on the next call.
+    this.options = config.get('qbittorrent', { infer: true });
+  }
+
+  onModuleDestroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  /** The WebUI address this client talks to. */
+  get baseUrl(): string {
+    return this.options.url;
+  }
+
+  /**
+   * Logs in now, replacing any current session, and reads the version.
+   * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#login
+   */
+  async login(): Promise<QbittorrentVersion> {
+    const session = await this.renewSession(this.session);
+    return session.version;
+  }
+
+  /** Asks qBittorrent for its version through the session: proves it is reachable and we are in. */
+  async getVersion(): Promise<QbittorrentVersion> {
+    const response = await this.request('app/version');
+    expectStatus(response, 'app/version', 200);
+    return { app: response.body.trim(), webApi: this.session?.version.webApi ?? 'unknown' };
+  }
+
+  /**
+   * Adds a magnet link. Success means qBittorrent holds the torrent, including when it held it
+   * already (qBittorrent answers that with `Fails.` or 409, as it does an invalid torrent, so the
+   * torrent list decides).
+   * @throws InvalidMagnetError before any call when the link is not one qBittorrent would take.
+   * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#add-new-torrent
+   */
+  async addMagnet(url: string, options: AddMagnetOptions = {}): Promise<AddMagnetResult> {
+    const magnet = parseMagnet(url);
+    const form: Record<string, string> = { urls: magnet.url };
+    if (options.savePath !== undefined) form.savepath = options.savePath;
+    if (options.category !== undefined) form.category = options.category;
+    if (options.tags !== undefined && options.tags.length > 0) form.tags = options.tags.join(',');
+
+    const response = await this.request('torrents/add', { method: 'POST', form });
+    if (response.status === 409) return this.confirmPresence(magnet.hash, '409 Conflict');
+    if (response.status === 415) throw new TorrentRejectedError(magnet.hash, '415: not a valid torrent');
+    expectStatus(response, 'torrents/add', 200);
+
+    const body = response.body.trim();
+    if (body === 'Ok.') return { hash: magnet.hash, alreadyPresent: false };
+    if (body === 'Fails.') return this.confirmPresence(magnet.hash, 'Fails.');
+    const receipt = parseJson<AddReceipt>(body, 'torrents/add');
+    const added = Array.isArray(receipt.added_torrent_ids) ? receipt.added_torrent_ids : [];
+    if (added.length > 0 || (typeof receipt.success_count === 'number' && receipt.success_count > 0)) {
+      const [id] = added;
+      if (typeof id === 'string' && id.toLowerCase() !== magnet.hash) {
+        this.logger.warn(`qBittorrent added ${magnet.hash} as ${id}: reporting its id`);
+        return { hash: id.toLowerCase(), alreadyPresent: false };
+      }
+      return { hash: magnet.hash, alreadyPresent: false };
+    }
+    return this.confirmPresence(magnet.hash, 'a receipt with nothing added');
+  }
+
+  /**
+   * One torrent, or `null` when qBittorrent does not hold it.
+   * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#get-torrent-list
+   */
+  async getTorrentInfo(hash: string): Promise<TorrentInfo | null> {
+    const [torrent] = await this.getTorrents({ hashes: [hash] });
+    return torrent ?? null;
+  }
+
+  /** Every torrent qBittorrent holds. */
+  getAllTorrents(): Promise<TorrentInfo[]> {
+    return this.getTorrents({});
+  }
+
+  /** Torrents matching a query, from one call however many hashes it names. */
+  async getTorrents(query: TorrentQuery): Promise<TorrentInfo[]> {
+    const params: Record<string, string> = {};
+    if (query.hashes !== undefined) params.hashes = query.hashes.join('|');
+    if (query.category !== undefined) params.category = query.category;
+    if (query.tag !== undefined) params.tag = query.tag;
+    const response = await this.request('torrents/info', { query: params });
+    expectStatus(response, 'torrents/info', 200);
+    const torrents = parseJson<unknown>(response.body, 'torrents/info');
+    if (!Array.isArray(torrents)) {
+      throw new QbittorrentProtocolError('torrents/info', 'expected a JSON array');
+    }
+    return torrents as TorrentInfo[];
+  }
+
+  /**
+   * The files of a torrent, or `null` when qBittorrent does not hold it.
+   * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#get-torrent-contents
+   */
+  async getFiles(hash: string): Promise<TorrentFile[] | null> {
+    const response = await this.request('torrents/files', { query: { hash } });
+    if (response.status === 404) return null;
+    expectStatus(response, 'torrents/files', 200);
+    const files = parseJson<unknown>(response.body, 'torrents/files');
+    if (!Array.isArray(files)) throw new QbittorrentProtocolError('torrents/files', 'expected a JSON array');
+    return files as TorrentFile[];
+  }
+
+  /** Pauses (4.x) or stops (5.x) a torrent. qBittorrent answers 200 even for a hash it does not hold. */
+  pause(hash: string): Promise<void> {
+    return this.switchTorrent(hash, 'stop');
+  }
+
+  /** Resumes (4.x) or starts (5.x) a torrent. qBittorrent answers 200 even for a hash it does not hold. */
+  resume(hash: string): Promise<void> {
+    return this.switchTorrent(hash, 'start');
+  }
+
+  /**
+   * Removes a torrent, with or without its downloaded files.
+   * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#delete-torrents
+   */
+  async delete(hash: string, deleteFiles: boolean): Promise<void> {
+    const response = await this.request('torrents/delete', {
+      method: 'POST',
+      form: { hashes: hash, deleteFiles: String(deleteFiles) },
+    });
+    expectStatus(response, 'torrents/delete', 200);
+  }
+
+  private async switchTorrent(hash: string, action: 'stop' | 'start'): Promise<void> {
+    const session = await this.currentSession();
+    let path = switchPath(action, session.dialect);
+    let response = await this.request(path, { method: 'POST', form: { hashes: hash } });
+    if (response.status === 404) {
+      // A build whose WebAPI version misled us: the other name is the one it knows.
+      session.dialect = { stopStart: !session.dialect.stopStart };
+      const unknown = path;
+      path = switchPath(action, session.dialect);
+      this.logger.warn(`qBittorrent answered 404 to ${unknown}; using ${path} from now on`);
+      response = await this.request(path, { method: 'POST', form: { hashes: hash } });
+    }
+    expectStatus(response, path, 200);
+  }
+
+  private async confirmPresence(hash: string, answer: string): Promise<AddMagnetResult> {
+    for (const wait of PRESENCE_CHECK_DELAYS_MS) {
+      if (wait > 0) await delay(wait);
+      if (await this.getTorrentInfo(hash)) return { hash, alreadyPresent: true };
+    }
+    throw new TorrentRejectedError(hash, answer);
+  }
+
+  /** One call with the session, logging in first if needed and once more if qBittorrent answers 403. */
+  private async request(path: string, init: CallInit = {}): Promise<RawResponse> {
+    const session = await this.currentSession();
+    const response = await this.send(path, init, session.cookie);
+    if (response.status !== 403) return response;
+
+    this.logger.warn(`qBittorrent answered 403 to ${path}: the session has expired, logging in again`);
+    const renewed = await this.renewSession(session);
+    const replay = await this.send(path, init, renewed.cookie);
+    if (replay.status === 403) throw QbittorrentAuthError.sessionRefused(path);
+    return replay;
+  }
+
+  private currentSession(): Promise<Session> {
+    return this.session ? Promise.resolve(this.session) : this.renewSession(null);
+  }
+
+  /**
+   * Replaces `stale` with a new session. All callers that saw the same stale session share one
+   * login; a caller whose stale session was already replaced gets the new one without a login.
+   */
+  private renewSession(stale: Session | null): Promise<Session> {
+    if (this.session !== null && this.session !== stale) return Promise.resolve(this.session);
+    this.login$ ??= this.performLogin().finally(() => {
+      this.login$ = null;
+    });
+    return this.login$;
+  }
+
+  private async performLogin(): Promise<Session> {
+    const now = Date.now();
+    if (this.refusal && now < this.refusal.until) {
+      throw this.refusal.error.remembered(this.refusal.until - now);
+    }
+    const { username, password } = this.options;
+    const response = await this.send('auth/login', { method: 'POST', form: { username, password } });
+    const body = response.body.trim();
+    if ((response.status === 200 && body === 'Fails.') || response.status === 401) {
+      throw this.refuse(QbittorrentAuthError.credentials(username));
+    }
+    if (response.status === 403) throw this.refuse(QbittorrentAuthError.banned());
+    if (response.status !== 204 && !(response.status === 200 && body === 'Ok.')) {
+      throw response.status === 200
+        ? new QbittorrentProtocolError('auth/login', 'expected Ok. or Fails.')
+        : new QbittorrentHttpError('auth/login', response.status);
+    }
+
+    const cookie = sessionCookie(response.setCookie);
+    const [app, webApi] = await Promise.all([
+      this.readText('app/version', cookie),
+      this.readText('app/webapiVersion', cookie),
+    ]);
+    const session: Session = { cookie, version: { app, webApi }, dialect: dialectFor(webApi) };
+    this.session = session;
+    this.refusal = null;
+    this.logger.log(
+      `Logged in to qBittorrent ${app} (WebAPI ${webApi}) at ${this.options.url} as "${username}"; ` +
+        `torrents are ${session.dialect.stopStart ? 'stopped/started' : 'paused/resumed'}`,
+    );
+    return session;
+  }
+
+  private refuse(error: QbittorrentAuthError): QbittorrentAuthError {
+    this.refusal = { error, until: Date.now() + this.options.loginCooldownMs };
+    this.session = null;
+    this.logger.error(error.message);
+    return error;
+  }
+
+  private async readText(path: string, cookie: string | undefined): Promise<string> {
+    const response = await this.send(path, {}, cookie);
+    if (response.status === 403) throw QbittorrentAuthError.sessionRefused(path);
+    expectStatus(response, path, 200);
+    return response.body.trim();
+  }
+
+  private async send(path: string, init: CallInit, cookie?: string): Promise<RawResponse> {
+    const headers: Record<string, string> = {};
+    if (cookie !== undefined) headers.cookie = cookie;
+    const config: AxiosRequestConfig<string> = {
+      baseURL: `${this.options.url}/api/v2/`,
+      url: path,
+      method: init.method ?? 'GET',
+      params: init.query,
+      headers,
+      // One deadline for the whole call, including the wait for a free connection.
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      proxy: false,
+      maxRedirects: 0,
+      responseType: 'text',
+      transformResponse: (data: unknown) => data,
+      validateStatus: () => true,
+    };
+    if (init.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      config.data = new URLSearchParams(init.form).toString();
+    }
+    let response: AxiosResponse<unknown>;
+    try {
+      response = await firstValueFrom(this.http.request<unknown>(config));
+    } catch (error) {
+      throw this.transportError(path, error);
+    }
+    const setCookie = response.headers['set-cookie'];
+    return {
+      status: response.status,
+      body: typeof response.data === 'string' ? response.data : '',
+      setCookie: Array.isArray(setCookie) ? setCookie : [],
+    };
+  }
+
+  private transportError(path: string, error: unknown): Error {
+    if (error instanceof AxiosError) {
+      if (error.code === AxiosError.ERR_CANCELED || error.code === AxiosError.ECONNABORTED) {
+        return new QbittorrentTimeoutError(path, this.options.timeoutMs);
+      }
+      const code = error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
+      return new QbittorrentUnavailableError(this.options.url, code ?? 'no answer');
+    }
+    // Not an error of the call (a bug of ours): keep it as it is rather than disguise it.
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function switchPath(action: 'stop' | 'start', dialect: Dialect): string {
+  if (action === 'stop') return dialect.stopStart ? 'torrents/stop' : 'torrents/pause';
+  return dialect.stopStart ? 'torrents/start' : 'torrents/resume';
+}
+
+/** The `name=value` pairs of every cookie qBittorrent set, ready for a `Cookie` header. */
+function sessionCookie(setCookie: string[]): string | undefined {
+  const pairs = setCookie.map((cookie) => cookie.split(';', 1)[0].trim()).filter(Boolean);
+  return pairs.length > 0 ? pairs.join('; ') : undefined;
+}
+
+function expectStatus(response: RawResponse, operation: string, status: number): void {
+  if (response.status !== status) throw new QbittorrentHttpError(operation, response.status);
+}
+
+function parseJson<T>(body: string, operation: string): T {
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    const preview = body.length === 0 ? 'an empty body' : 'a body that is not JSON';
+    throw new QbittorrentProtocolError(operation, `expected JSON, got ${preview}`);
+  }
+}

@@ -1,0 +1,115 @@
+import type { MaybeTransient } from '../common/transient.js';
+
+/** Base of every failure the qBittorrent client reports. Messages never hold a password or a cookie. */
+export abstract class QbittorrentError extends Error implements MaybeTransient {
+  abstract readonly transient: boolean;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** No answer at all: connection refused or reset, unknown host, malformed HTTP. */
+export class QbittorrentUnavailableError extends QbittorrentError {
+  readonly transient = true;
+
+  constructor(
+    readonly baseUrl: string,
+    readonly code: string,
+  ) {
+    super(`qBittorrent at ${baseUrl} is unreachable (${code})`);
+  }
+}
+
+/** qBittorrent took the request and did not answer in time. */
+export class QbittorrentTimeoutError extends QbittorrentError {
+  readonly transient = true;
+
+  constructor(
+    readonly operation: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`qBittorrent did not answer ${operation} within ${timeoutMs} ms`);
+  }
+}
+
+/** An HTTP status the operation does not expect; 5xx and 429 are worth another try. */
+export class QbittorrentHttpError extends QbittorrentError {
+  readonly transient: boolean;
+
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+  ) {
+    super(`qBittorrent answered HTTP ${status} to ${operation}`);
+    this.transient = status >= 500 || status === 429;
+  }
+}
+
+/** qBittorrent answered 2xx with a body that is not what this operation returns (a proxy page, cut JSON). */
+export class QbittorrentProtocolError extends QbittorrentError {
+  readonly transient = false;
+
+  constructor(
+    readonly operation: string,
+    detail: string,
+  ) {
+    super(`qBittorrent gave an unreadable answer to ${operation}: ${detail}`);
+  }
+}
+
+export type AuthFailureReason = 'credentials' | 'banned' | 'session';
+
+/**
+ * qBittorrent will not let us in. Never retried: repeated failed logins get our address banned.
+ */
+export class QbittorrentAuthError extends QbittorrentError {
+  readonly transient = false;
+
+  constructor(
+    readonly reason: AuthFailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  static credentials(username: string): QbittorrentAuthError {
+    return new QbittorrentAuthError(
+      'credentials',
+      `qBittorrent refused the login of user "${username}": check QBITTORRENT_USER and QBITTORRENT_PASSWORD`,
+    );
+  }
+
+  static banned(): QbittorrentAuthError {
+    return new QbittorrentAuthError(
+      'banned',
+      'qBittorrent refused the login with 403: this address is banned after too many failed logins',
+    );
+  }
+
+  static sessionRefused(operation: string): QbittorrentAuthError {
+    return new QbittorrentAuthError(
+      'session',
+      `qBittorrent still answered 403 to ${operation} after logging in again`,
+    );
+  }
+
+  /** The same refusal, still in force, without asking qBittorrent again. */
+  remembered(retryInMs: number): QbittorrentAuthError {
+    const seconds = Math.ceil(retryInMs / 1000);
+    return new QbittorrentAuthError(this.reason, `${this.message} (next login attempt in ${seconds} s)`);
+  }
+}
+
+/** qBittorrent refused the torrent and does not hold it. */
+export class TorrentRejectedError extends QbittorrentError {
+  readonly transient = false;
+
+  constructor(
+    readonly hash: string,
+    answer: string,
+  ) {
+    super(`qBittorrent refused torrent ${hash} (it answered ${answer}) and does not hold it`);
+  }
+}

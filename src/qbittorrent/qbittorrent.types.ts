@@ -1,0 +1,62 @@
+/**
+ * The fields of a torrent this service reads from `torrents/info`.
+ * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#get-torrent-list
+ */
+export interface TorrentInfo {
+  /** The torrent id: 40 lowercase hex characters. */
+  hash: string;
+  name: string;
+  /** qBittorrent's state string, e.g. `downloading`, `pausedDL` (4.x) or `stoppedDL` (5.x). */
+  state: string;
+  /** 0 to 1. */
+  progress: number;
+  /** Bytes selected for download. */
+  size: number;
+  total_size: number;
+  downloaded: number;
+  amount_left: number;
+  /** Bytes per second. */
+  dlspeed: number;
+  /** Seconds; 8640000 means unknown. */
+  eta: number;
+  save_path: string;
+  content_path: string;
+  category: string;
+  /** Comma-separated. */
+  tags: string;
+  added_on: number;
+  completion_on: number;
+}
+
+/** One file of a torrent, from `torrents/files`. */
+export interface TorrentFile {
+  name: string;
+  size: number;
+  progress: number;
+}
+
+export interface AddMagnetOptions {
+  savePath?: string;
+  category?: string;
+  tags?: string[];
+}
+
+export interface AddMagnetResult {
+  /** The id qBittorrent holds the torrent under. */
+  hash: string;
+  /** True when qBittorrent already held it: the add was a no-op and counts as success. */
+  alreadyPresent: boolean;
+}
+
+export interface TorrentQuery {
+  hashes?: string[];
+  category?: string;
+  tag?: string;
+}
+
+export interface QbittorrentVersion {
+  /** The application version, e.g. `v4.5.2`. */
+  app: string;
+  /** The WebUI API version, e.g. `2.8.19`. */
+  webApi: string;
+}

@@ -1,0 +1,104 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig, RetryConfig } from '../config/app.config.js';
+import { isTransient } from '../common/transient.js';
+
+export interface RetryOptions {
+  /** What is being tried, for logs and the final error: "adding torrent abc to qBittorrent". */
+  label: string;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  /** Upper bound of the doubling delay. */
+  maxDelayMs?: number;
+  /** Which failures are worth another attempt; by default those marked transient. */
+  shouldRetry?: (error: unknown) => boolean;
+  /** Aborting stops the waiting between attempts and fails with RetryAbortedError. */
+  signal?: AbortSignal;
+}
+
+/** The last failure of a retried operation, with how many attempts were made. */
+export class RetryFailedError extends Error {
+  constructor(
+    readonly label: string,
+    readonly attempts: number,
+    /** True when every allowed attempt failed; false when the failure was not worth retrying. */
+    readonly exhausted: boolean,
+    override readonly cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const count = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+    super(
+      exhausted
+        ? `${capitalize(label)} failed after ${count}: ${reason}`
+        : `${capitalize(label)} failed after ${count} (not retried): ${reason}`,
+    );
+    this.name = 'RetryFailedError';
+  }
+}
+
+export class RetryAbortedError extends Error {
+  constructor(readonly label: string) {
+    super(`${capitalize(label)} was abandoned: shutting down`);
+    this.name = 'RetryAbortedError';
+  }
+}
+
+/**
+ * Runs an operation until it succeeds, with exponential backoff between attempts (base, 2x base,
+ * 4x base...). Knows nothing of what it retries: the error says whether it is transient.
+ */
+@Injectable()
+export class RetryService {
+  private readonly logger = new Logger(RetryService.name);
+  private readonly defaults: RetryConfig;
+
+  constructor(config: ConfigService<AppConfig, true>) {
+    this.defaults = config.get('retry', { infer: true });
+  }
+
+  /** The wait before attempt `attempt + 1`. */
+  delayAfter(attempt: number, baseDelayMs: number, maxDelayMs = Infinity): number {
+    return Math.min(baseDelayMs * 2 ** (attempt - 1), maxDelayMs);
+  }
+
+  async execute<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+    const maxAttempts = options.maxAttempts ?? this.defaults.maxAttempts;
+    const baseDelayMs = options.baseDelayMs ?? this.defaults.baseDelayMs;
+    const shouldRetry = options.shouldRetry ?? isTransient;
+    for (let attempt = 1; ; attempt++) {
+      if (options.signal?.aborted) throw new RetryAbortedError(options.label);
+      try {
+        return await operation(attempt);
+      } catch (error) {
+        if (options.signal?.aborted) throw new RetryAbortedError(options.label);
+        if (!shouldRetry(error)) throw new RetryFailedError(options.label, attempt, false, error);
+        if (attempt >= maxAttempts) throw new RetryFailedError(options.label, attempt, true, error);
+        const delayMs = this.delayAfter(attempt, baseDelayMs, options.maxDelayMs);
+        const limit = Number.isFinite(maxAttempts) ? `/${maxAttempts}` : '';
+        const reason = error instanceof Error ? error.message : String(error);
+        this.logger.warn(
+          `${capitalize(options.label)}: attempt ${attempt}${limit} failed (${reason}); retrying in ${delayMs} ms`,
+        );
+        await sleep(delayMs, options.signal, options.label);
+      }
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, label: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new RetryAbortedError(label));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

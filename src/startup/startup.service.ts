@@ -1,0 +1,53 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
+import { RetryAbortedError } from '../qbittorrent/retry.service.js';
+import { RegistrationService } from '../registration/registration.service.js';
+
+/**
+ * At start-up: log in to qBittorrent and register with the core service, both in the background so
+ * that neither a late qBittorrent nor a missing core service delays or stops the start.
+ */
+@Injectable()
+export class StartupService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(StartupService.name);
+  private readonly shutdown = new AbortController();
+  private registration: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly client: QbittorrentClient,
+    private readonly registrationService: RegistrationService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.client.login().catch((error: unknown) => {
+      this.logger.warn(
+        `qBittorrent login at start-up failed: ${(error as Error).message}; ` +
+          'the next request will try again',
+      );
+    });
+
+    if (!this.registrationService.enabled) {
+      this.logger.log('CORE_SERVICE_URL is empty: registration with the core service is off');
+      return;
+    }
+    this.registration = this.registrationService.registerUntilAccepted(this.shutdown.signal).then(
+      () => undefined,
+      (error: unknown) => {
+        if (!(error instanceof RetryAbortedError)) {
+          this.logger.error(`Registration stopped: ${(error as Error).message}`);
+        }
+      },
+    );
+  }
+
+  /** Stops the registration loop, including a request in flight. */
+  async onApplicationShutdown(): Promise<void> {
+    this.shutdown.abort();
+    await this.registration;
+  }
+}

@@ -1,0 +1,402 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * The three WebUI dialects of qBittorrent-facts.md, named by the real version they were seen on.
+ * 4.5.2 stands for 4.x, 5.1.0 for 5.0-5.1, 5.3.0 for 5.2 and later.
+ */
+export type FakeDialect = '4.5.2' | '5.1.0' | '5.3.0';
+export const DIALECTS: FakeDialect[] = ['4.5.2', '5.1.0', '5.3.0'];
+
+interface DialectSpec {
+  app: string;
+  webApi: string;
+  /** 5.2+: login answers 204, refuses with 401, names its cookie QBT_SID_<port>, adds with a receipt or 409. */
+  modernAnswers: boolean;
+  /** 5.0+: torrents/stop and torrents/start; pause/resume answer 404. */
+  stopStart: boolean;
+}
+
+const SPECS: Record<FakeDialect, DialectSpec> = {
+  '4.5.2': { app: 'v4.5.2', webApi: '2.8.19', modernAnswers: false, stopStart: false },
+  '5.1.0': { app: 'v5.1.0', webApi: '2.11.4', modernAnswers: false, stopStart: true },
+  '5.3.0': { app: 'v5.3.0', webApi: '2.16.2', modernAnswers: true, stopStart: true },
+};
+
+export interface FakeTorrent {
+  hash: string;
+  name: string;
+  state: string;
+  progress: number;
+  size: number;
+  total_size: number;
+  downloaded: number;
+  amount_left: number;
+  dlspeed: number;
+  eta: number;
+  save_path: string;
+  content_path: string;
+  category: string;
+  tags: string;
+  added_on: number;
+  completion_on: number;
+  infohash_v1: string;
+  infohash_v2: string;
+}
+
+/** A fault served instead of (or after) the real handling of the next matching request. */
+export type Fault =
+  | { kind: 'status'; status: number; body?: string; afterHandling?: boolean }
+  | { kind: 'body'; body: string; contentType?: string }
+  | { kind: 'hang' }
+  | { kind: 'destroy' };
+
+export interface RecordedCall {
+  method: string;
+  /** Path below /api/v2/, e.g. `torrents/add`. */
+  endpoint: string;
+  form: URLSearchParams;
+  query: URLSearchParams;
+  cookie: string | undefined;
+}
+
+export interface FakeQbittorrentOptions {
+  dialect?: FakeDialect;
+  username?: string;
+  password?: string;
+  /** Failed logins after which the address is banned (403), as qBittorrent does; default 5. */
+  banAfter?: number;
+  /** Listen on this port (for "qBittorrent comes up later" tests); default a free one. */
+  port?: number;
+}
+
+/**
+ * An in-process qBittorrent WebUI on 127.0.0.1 that answers like the real 4.5.2, 5.1.0 or 5.3.0
+ * as recorded in qbittorrent-facts.md, with a recorder of calls and injectable faults.
+ */
+export class FakeQbittorrent {
+  readonly torrents = new Map<string, FakeTorrent>();
+  readonly calls: RecordedCall[] = [];
+  readonly spec: DialectSpec;
+  private readonly sessions = new Set<string>();
+  private readonly faults = new Map<string, Fault[]>();
+  private readonly sockets = new Set<Socket>();
+  private failedLogins = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    readonly dialect: FakeDialect,
+    private readonly options: Required<Omit<FakeQbittorrentOptions, 'port' | 'dialect'>>,
+  ) {
+    this.spec = SPECS[dialect];
+  }
+
+  static async start(options: FakeQbittorrentOptions = {}): Promise<FakeQbittorrent> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const fake = new FakeQbittorrent(server, (server.address() as AddressInfo).port, options.dialect ?? '4.5.2', {
+      username: options.username ?? 'admin',
+      password: options.password ?? 'adminadmin',
+      banAfter: options.banAfter ?? 5,
+    });
+    server.on('connection', (socket) => {
+      fake.sockets.add(socket);
+      socket.on('close', () => fake.sockets.delete(socket));
+    });
+    server.on('request', (request, response) => void fake.handle(request, response));
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get cookieName(): string {
+    return this.spec.modernAnswers ? `QBT_SID_${this.port}` : 'SID';
+  }
+
+  /** The calls made to one endpoint, e.g. `auth/login`. */
+  callsTo(endpoint: string): RecordedCall[] {
+    return this.calls.filter((call) => call.endpoint === endpoint);
+  }
+
+  /** Forgets every session, as a restarted qBittorrent does. */
+  expireSessions(): void {
+    this.sessions.clear();
+  }
+
+  /** Serves `fault` to the next `times` calls of `endpoint`. */
+  inject(endpoint: string, fault: Fault, times = 1): void {
+    const queue = this.faults.get(endpoint) ?? [];
+    for (let i = 0; i < times; i++) queue.push(fault);
+    this.faults.set(endpoint, queue);
+  }
+
+  /** Puts a torrent in a given state, as if it had progressed. */
+  setState(hash: string, state: string, progress?: number): void {
+    const torrent = this.torrents.get(hash);
+    if (!torrent) throw new Error(`no torrent ${hash}`);
+    torrent.state = state;
+    if (progress !== undefined) torrent.progress = progress;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', this.url);
+    const body = await readBody(request);
+    const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const endpoint = url.pathname.replace(/^\/api\/v2\//, '');
+    const call: RecordedCall = {
+      method: request.method ?? 'GET',
+      endpoint,
+      form: new URLSearchParams(isForm ? body : ''),
+      query: url.searchParams,
+      cookie: request.headers.cookie,
+    };
+    this.calls.push(call);
+
+    const fault = this.faults.get(endpoint)?.shift();
+    if (fault?.kind === 'hang') return; // keep the connection open, never answer
+    if (fault?.kind === 'destroy') {
+      request.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'body') {
+      send(response, 200, fault.body, fault.contentType ?? 'text/html');
+      return;
+    }
+    if (fault?.kind === 'status' && !fault.afterHandling) {
+      send(response, fault.status, fault.body ?? `HTTP ${fault.status}`);
+      return;
+    }
+    const answer = this.route(call);
+    if (fault?.kind === 'status') {
+      send(response, fault.status, fault.body ?? `HTTP ${fault.status}`);
+      return;
+    }
+    send(response, answer.status, answer.body, answer.contentType, answer.headers);
+  }
+
+  private route(call: RecordedCall): Answer {
+    if (!call.endpoint.startsWith('auth/login') && !call.endpoint.startsWith('torrents/') && !call.endpoint.startsWith('app/')) {
+      return { status: 404, body: 'Not Found' };
+    }
+    if (call.endpoint === 'auth/login') return this.login(call);
+    if (!this.authorized(call.cookie)) return { status: 403, body: 'Forbidden' };
+    switch (call.endpoint) {
+      case 'app/version':
+        return { status: 200, body: this.spec.app };
+      case 'app/webapiVersion':
+        return { status: 200, body: this.spec.webApi };
+      case 'torrents/add':
+        return this.add(call.form);
+      case 'torrents/info':
+        return json(this.info(call.query));
+      case 'torrents/files':
+        return this.files(call.query.get('hash') ?? '');
+      case 'torrents/pause':
+      case 'torrents/resume':
+        if (this.spec.stopStart) return { status: 404, body: 'Endpoint does not exist' };
+        return this.switchState(call.form, call.endpoint === 'torrents/pause');
+      case 'torrents/stop':
+      case 'torrents/start':
+        if (!this.spec.stopStart) return { status: 404, body: 'Not Found' };
+        return this.switchState(call.form, call.endpoint === 'torrents/stop');
+      case 'torrents/delete':
+        for (const hash of (call.form.get('hashes') ?? '').split('|')) this.torrents.delete(hash.toLowerCase());
+        return { status: 200, body: '' };
+      default:
+        return { status: 404, body: this.spec.stopStart ? 'Endpoint does not exist' : 'Not Found' };
+    }
+  }
+
+  private login(call: RecordedCall): Answer {
+    if (this.failedLogins >= this.options.banAfter) {
+      return {
+        status: 403,
+        body: 'Your IP address has been banned after too many failed authentication attempts.',
+      };
+    }
+    const { username, password } = this.options;
+    if (call.form.get('username') !== username || call.form.get('password') !== password) {
+      this.failedLogins++;
+      return this.spec.modernAnswers ? { status: 401, body: '' } : { status: 200, body: 'Fails.' };
+    }
+    const sid = randomBytes(24).toString('base64url');
+    this.sessions.add(sid);
+    const headers = { 'set-cookie': `${this.cookieName}=${sid}; HttpOnly; path=/; SameSite=Strict` };
+    return this.spec.modernAnswers ? { status: 204, body: '', headers } : { status: 200, body: 'Ok.', headers };
+  }
+
+  private authorized(cookieHeader: string | undefined): boolean {
+    for (const part of (cookieHeader ?? '').split(';')) {
+      const [name, value] = part.trim().split('=', 2);
+      // 5.3.0 refuses a cookie named SID even with a valid session value.
+      if (name === this.cookieName && value !== undefined && this.sessions.has(value)) return true;
+    }
+    return false;
+  }
+
+  private add(form: URLSearchParams): Answer {
+    const added: string[] = [];
+    let failures = 0;
+    // qBittorrent reads `urls` as one link per line.
+    for (const link of (form.get('urls') ?? '').split('\n').filter((line) => line.trim() !== '')) {
+      const hashes = hashesOf(link.trim());
+      if (!hashes) {
+        failures++;
+        continue;
+      }
+      const id = hashes.v2 ? hashes.v2.slice(0, 40) : (hashes.v1 as string);
+      if (this.torrents.has(id)) {
+        failures++;
+        continue;
+      }
+      this.torrents.set(id, newTorrent(id, hashes, link, form));
+      added.push(id);
+    }
+    if (!this.spec.modernAnswers) return { status: 200, body: added.length > 0 ? 'Ok.' : 'Fails.' };
+    if (added.length === 0) return { status: 409, body: 'Conflict' };
+    return json({ added_torrent_ids: added, failure_count: failures, pending_count: 0, success_count: added.length });
+  }
+
+  private info(query: URLSearchParams): FakeTorrent[] {
+    let torrents = [...this.torrents.values()];
+    const hashes = query.get('hashes');
+    if (hashes) {
+      const wanted = hashes.split('|').map((hash) => hash.toLowerCase());
+      torrents = torrents.filter((torrent) => wanted.includes(torrent.hash));
+    }
+    const category = query.get('category');
+    if (category !== null) torrents = torrents.filter((torrent) => torrent.category === category);
+    const tag = query.get('tag');
+    if (tag !== null) torrents = torrents.filter((torrent) => torrent.tags.split(', ').includes(tag));
+    return torrents;
+  }
+
+  private files(hash: string): Answer {
+    const torrent = this.torrents.get(hash.toLowerCase());
+    if (!torrent) return { status: 404, body: 'Not Found' };
+    return json(
+      torrent.progress >= 1
+        ? [{ index: 0, name: torrent.name, size: torrent.size, progress: 1, priority: 1, is_seed: true }]
+        : [],
+    );
+  }
+
+  private switchState(form: URLSearchParams, stop: boolean): Answer {
+    const stopped = this.spec.stopStart ? 'stopped' : 'paused';
+    for (const hash of (form.get('hashes') ?? '').split('|')) {
+      const torrent = this.torrents.get(hash.toLowerCase());
+      if (!torrent) continue; // qBittorrent answers 200 for a hash it does not hold
+      const complete = torrent.progress >= 1;
+      torrent.state = stop ? `${stopped}${complete ? 'UP' : 'DL'}` : complete ? 'stalledUP' : 'metaDL';
+    }
+    return { status: 200, body: '' };
+  }
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+function json(value: unknown): Answer {
+  return { status: 200, body: JSON.stringify(value), contentType: 'application/json' };
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  contentType = 'text/plain; charset=UTF-8',
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { 'content-type': contentType, ...headers });
+  response.end(body);
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function newTorrent(id: string, hashes: Hashes, link: string, form: URLSearchParams): FakeTorrent {
+  const name = new URLSearchParams(link.slice('magnet:?'.length)).get('dn') ?? id;
+  const savePath = form.get('savepath') ?? '/downloads';
+  return {
+    hash: id,
+    name,
+    state: 'metaDL',
+    progress: 0,
+    size: 0,
+    total_size: 0,
+    downloaded: 0,
+    amount_left: 0,
+    dlspeed: 0,
+    eta: 8_640_000,
+    save_path: savePath,
+    content_path: `${savePath}/${name}`,
+    category: form.get('category') ?? '',
+    tags: (form.get('tags') ?? '')
+      .split(',')
+      .filter(Boolean)
+      .join(', '),
+    added_on: Math.floor(Date.now() / 1000),
+    completion_on: 0,
+    infohash_v1: hashes.v1 ?? '',
+    infohash_v2: hashes.v2 ?? '',
+  };
+}
+
+interface Hashes {
+  v1?: string;
+  v2?: string;
+}
+
+/**
+ * Reads a magnet as qBittorrent does (written apart from the service's parser on purpose): the
+ * scheme and the `urn:btih:`/`urn:btmh:` prefixes must be lowercase; the last `xt` of a kind wins.
+ */
+function hashesOf(link: string): Hashes | null {
+  if (!link.startsWith('magnet:?')) return null;
+  const hashes: Hashes = {};
+  for (const [key, value] of new URLSearchParams(link.slice('magnet:?'.length))) {
+    if (!/^xt(\.\d+)?$/i.test(key)) continue;
+    if (value.startsWith('urn:btih:')) {
+      const digest = value.slice('urn:btih:'.length);
+      if (/^[0-9a-f]{40}$/i.test(digest)) hashes.v1 = digest.toLowerCase();
+      else if (/^[a-z2-7]{32}$/i.test(digest)) hashes.v1 = base32ToHex(digest);
+      else return null;
+    } else if (value.startsWith('urn:btmh:')) {
+      const multihash = /^1220([0-9a-f]{64})$/i.exec(value.slice('urn:btmh:'.length));
+      if (!multihash) return null;
+      hashes.v2 = multihash[1].toLowerCase();
+    }
+  }
+  return hashes.v1 || hashes.v2 ? hashes : null;
+}
+
+function base32ToHex(text: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const char of text.toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
+  let hex = '';
+  for (let i = 0; i + 8 <= bits.length; i += 8) hex += parseInt(bits.slice(i, i + 8), 2).toString(16).padStart(2, '0');
+  return hex;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { freePort } from '../scripts/lib/ports.mjs';
+import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
+import { startApp } from './support/app.js';
+
+describe('GET /health', () => {
+  it('answers 200 OK in plain text even when qBittorrent is down', async () => {
+    const sut = await startApp({ QBITTORRENT_URL: `http://127.0.0.1:${await freePort()}` });
+    try {
+      const response = await request(sut.app.getHttpServer()).get('/health');
+      expect(response.status).toBe(200);
+      expect(response.text).toBe('OK');
+      expect(response.headers['content-type']).toMatch(/^text\/plain/);
+      expect(response.headers['x-powered-by']).toBeUndefined();
+    } finally {
+      await sut.close();
+    }
+  });
+});
+
+describe('GET /health/ready', () => {
+  it.each(DIALECTS)('200 with the version when qBittorrent %s is up and we are logged in', async (dialect) => {
+    const qbittorrent = await FakeQbittorrent.start({ dialect });
+    const sut = await startApp({ QBITTORRENT_URL: qbittorrent.url });
+    try {
+      const response = await request(sut.app.getHttpServer()).get('/health/ready');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        status: 'ok',
+        info: {
+          qbittorrent: {
+            status: 'up',
+            url: qbittorrent.url,
+            version: qbittorrent.spec.app,
+            webApiVersion: qbittorrent.spec.webApi,
+          },
+        },
+        error: {},
+        details: {
+          qbittorrent: {
+            status: 'up',
+            url: qbittorrent.url,
+            version: qbittorrent.spec.app,
+            webApiVersion: qbittorrent.spec.webApi,
+          },
+        },
+      });
+    } finally {
+      await sut.close();
+      await qbittorrent.stop();
+    }
+  });
+
+  it('503 naming the cause while qBittorrent is down, then 200 by itself once it is up', async () => {
+    const port = await freePort();
+    const sut = await startApp({ QBITTORRENT_URL: `http://127.0.0.1:${port}` });
+    let qbittorrent: FakeQbittorrent | undefined;
+    try {
+      const down = await request(sut.app.getHttpServer()).get('/health/ready');
+      expect(down.status).toBe(503);
+      expect(down.body.status).toBe('error');
+      expect(down.body.error.qbittorrent).toEqual({
+        status: 'down',
+        url: `http://127.0.0.1:${port}`,
+        message: `qBittorrent at http://127.0.0.1:${port} is unreachable (ECONNREFUSED)`,
+      });
+
+      qbittorrent = await FakeQbittorrent.start({ port, dialect: '5.1.0' });
+      const up = await request(sut.app.getHttpServer()).get('/health/ready');
+      expect(up.status).toBe(200);
+      expect(up.body.info.qbittorrent.version).toBe('v5.1.0');
+    } finally {
+      await sut.close();
+      await qbittorrent?.stop();
+    }
+  });
+
+  it('503 when qBittorrent answers garbage', async () => {
+    const qbittorrent = await FakeQbittorrent.start();
+    const sut = await startApp({ QBITTORRENT_URL: qbittorrent.url });
+    try {
+      await request(sut.app.getHttpServer()).get('/health/ready').expect(200);
+      qbittorrent.inject('app/version', { kind: 'status', status: 502, body: '<html>Bad Gateway</html>' });
+      const response = await request(sut.app.getHttpServer()).get('/health/ready');
+      expect(response.status).toBe(503);
+      expect(response.body.error.qbittorrent.message).toBe('qBittorrent answered HTTP 502 to app/version');
+    } finally {
+      await sut.close();
+      await qbittorrent.stop();
+    }
+  });
+});
