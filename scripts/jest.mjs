@@ -7,7 +7,12 @@ import { createRequire } from 'node:module';
 const jest = createRequire(import.meta.url).resolve('jest/bin/jest');
 const { status, signal } = spawnSync(
   process.execPath,
-  ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', jest, ...process.argv.slice(2)],
+  [
+    '--experimental-vm-modules',
+    '--disable-warning=ExperimentalWarning',
+    jest,
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit' },
 );
 process.exit(status ?? (signal ? 1 : 0));

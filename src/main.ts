@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -19,6 +20,7 @@ async function bootstrap(): Promise<void> {
     infer: true,
   });
   await app.listen(port, bindAddress);
+  new Logger('Main').log(`Listening on http://${bindAddress}:${port}`);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -29,13 +29,20 @@ describe.each(DIALECTS)('POST /download against qBittorrent %s', (dialect) => {
     await qbittorrent.stop();
   });
 
-  const post = (body: unknown) => request(sut.app.getHttpServer()).post('/download').send(body as object);
+  const post = (body: unknown) =>
+    request(sut.app.getHttpServer())
+      .post('/download')
+      .send(body as object);
 
   it.each([
     ['40-hex btih', `magnet:?xt=urn:btih:${HEX.toUpperCase()}&dn=Show%20-%2001`, HEX],
     ['32-char base32 btih', `magnet:?xt=urn:btih:${BASE32}`, HEX],
     ['v2-only btmh', `magnet:?xt=urn:btmh:1220${SHA256}`, SHA256.slice(0, 40)],
-    ['hybrid btih + btmh', `magnet:?xt=urn:btih:${HEX}&xt=urn:btmh:1220${SHA256}`, SHA256.slice(0, 40)],
+    [
+      'hybrid btih + btmh',
+      `magnet:?xt=urn:btih:${HEX}&xt=urn:btmh:1220${SHA256}`,
+      SHA256.slice(0, 40),
+    ],
   ])('201 with the id qBittorrent holds the torrent under: %s', async (_name, url, hash) => {
     const response = await post({ link_id: 123, url });
 
@@ -66,7 +73,9 @@ describe.each(DIALECTS)('POST /download against qBittorrent %s', (dialect) => {
     expect(response.status).toBe(201);
     expect(response.body).toEqual({ status: 'accepted', hash: HEX, error: null });
     expect(qbittorrent.callsTo('torrents/add')).toHaveLength(2);
-    expect(sut.logs.text()).toMatch(/attempt 1\/3 failed \(qBittorrent answered HTTP 502 to torrents\/add\); retrying in 20 ms/);
+    expect(sut.logs.text()).toMatch(
+      /attempt 1\/3 failed \(qBittorrent answered HTTP 502 to torrents\/add\); retrying in 20 ms/,
+    );
   });
 
   it('500 naming the cause and the attempt count when qBittorrent keeps failing', async () => {
@@ -91,7 +100,9 @@ describe.each(DIALECTS)('POST /download against qBittorrent %s', (dialect) => {
     const response = await post({ link_id: 9, url: `magnet:?xt=urn:btih:${HEX}` });
 
     expect(response.status).toBe(500);
-    expect(response.body.error).toMatch(/failed after 1 attempt \(not retried\): qBittorrent refused torrent/);
+    expect(response.body.error).toMatch(
+      /failed after 1 attempt \(not retried\): qBittorrent refused torrent/,
+    );
     expect(qbittorrent.callsTo('torrents/add')).toHaveLength(1);
   });
 
@@ -125,7 +136,11 @@ describe.each(DIALECTS)('POST /download against qBittorrent %s', (dialect) => {
     const text = sut.logs.text();
     expect(text).toContain(`link_id=41 hash=${HEX} accepted`);
     expect(text).toContain('link_id=42 unsupported: Only magnet links supported');
-    expect(text).toMatch(new RegExp(`error \\[DownloadService\\] link_id=43 hash=${hashOf(43)} error: .*failed after 3 attempts`));
+    expect(text).toMatch(
+      new RegExp(
+        `error \\[DownloadService\\] link_id=43 hash=${hashOf(43)} error: .*failed after 3 attempts`,
+      ),
+    );
   });
 });
 
@@ -146,21 +161,49 @@ describe('POST /download refusals (nothing reaches qBittorrent)', () => {
   const magnet = `magnet:?xt=urn:btih:${HEX}`;
 
   it.each([
-    ['a URL that is not a magnet link', { link_id: 1, url: 'http://example.com/x.torrent' }, 'Only magnet links supported'],
-    ['a magnet without info-hash', { link_id: 1, url: 'magnet:?dn=x' }, 'magnet link has no info-hash'],
-    ['the seed example (32 hex)', { link_id: 1, url: 'magnet:?xt=urn:btih:1234567890abcdef1234567890abcdef' }, 'got 32 hex characters'],
-    ['a malformed info-hash', { link_id: 1, url: 'magnet:?xt=urn:btih:zz' }, 'must be 40 hex or 32 base32'],
-    ['a line feed (a second torrent)', { link_id: 1, url: `${magnet}\nmagnet:?xt=urn:btih:${hashOf(2)}` }, 'control character U+000A'],
+    [
+      'a URL that is not a magnet link',
+      { link_id: 1, url: 'http://example.com/x.torrent' },
+      'Only magnet links supported',
+    ],
+    [
+      'a magnet without info-hash',
+      { link_id: 1, url: 'magnet:?dn=x' },
+      'magnet link has no info-hash',
+    ],
+    [
+      'the seed example (32 hex)',
+      { link_id: 1, url: 'magnet:?xt=urn:btih:1234567890abcdef1234567890abcdef' },
+      'got 32 hex characters',
+    ],
+    [
+      'a malformed info-hash',
+      { link_id: 1, url: 'magnet:?xt=urn:btih:zz' },
+      'must be 40 hex or 32 base32',
+    ],
+    [
+      'a line feed (a second torrent)',
+      { link_id: 1, url: `${magnet}\nmagnet:?xt=urn:btih:${hashOf(2)}` },
+      'control character U+000A',
+    ],
     ['a carriage return', { link_id: 1, url: `${magnet}\r` }, 'control character U+000D'],
     ['a NUL', { link_id: 1, url: `${magnet}\u0000` }, 'control character U+0000'],
-    ['a URL over 8 KiB', { link_id: 1, url: `${magnet}&dn=${'a'.repeat(8200)}` }, 'at most 8192 are accepted'],
+    [
+      'a URL over 8 KiB',
+      { link_id: 1, url: `${magnet}&dn=${'a'.repeat(8200)}` },
+      'at most 8192 are accepted',
+    ],
     ['a missing link_id', { url: magnet }, 'link_id is required'],
     ['a null link_id', { link_id: null, url: magnet }, 'link_id is required'],
     ['link_id 0', { link_id: 0, url: magnet }, 'link_id must be a positive integer'],
     ['a negative link_id', { link_id: -5, url: magnet }, 'link_id must be a positive integer'],
     ['a fractional link_id', { link_id: 1.5, url: magnet }, 'link_id must be a positive integer'],
     ['a string link_id', { link_id: '123', url: magnet }, 'link_id must be a positive integer'],
-    ['a huge link_id', { link_id: 1e30, url: magnet }, 'link_id must be a positive integer (at most 9007199254740991)'],
+    [
+      'a huge link_id',
+      { link_id: 1e30, url: magnet },
+      'link_id must be a positive integer (at most 9007199254740991)',
+    ],
     ['a missing url', { link_id: 1 }, 'url is required'],
     ['a url that is not a string', { link_id: 1, url: 42 }, 'url must be a string'],
   ])('400 for %s', async (_name, body, message) => {
@@ -176,11 +219,26 @@ describe('POST /download refusals (nothing reaches qBittorrent)', () => {
   });
 
   it.each([
-    ['malformed JSON', 'application/json', '{"link_id": 1, "url": ', 'request body is not valid JSON'],
+    [
+      'malformed JSON',
+      'application/json',
+      '{"link_id": 1, "url": ',
+      'request body is not valid JSON',
+    ],
     ['a JSON array', 'application/json', '[{"link_id":1}]', 'request body must be a JSON object'],
     ['a JSON string', 'application/json', '"magnet:?"', 'request body is not valid JSON'],
-    ['a form body', 'application/x-www-form-urlencoded', `link_id=1&url=${encodeURIComponent(magnet)}`, 'request body must be JSON (Content-Type: application/json)'],
-    ['plain text', 'text/plain', magnet, 'request body must be JSON (Content-Type: application/json)'],
+    [
+      'a form body',
+      'application/x-www-form-urlencoded',
+      `link_id=1&url=${encodeURIComponent(magnet)}`,
+      'request body must be JSON (Content-Type: application/json)',
+    ],
+    [
+      'plain text',
+      'text/plain',
+      magnet,
+      'request body must be JSON (Content-Type: application/json)',
+    ],
   ])('400 for a body that is %s', async (_name, contentType, body, message) => {
     const response = await request(sut.app.getHttpServer())
       .post('/download')
@@ -197,7 +255,11 @@ describe('POST /download refusals (nothing reaches qBittorrent)', () => {
       .send({ link_id: 1, url: magnet, padding: 'x'.repeat(70_000) });
 
     expect(response.status).toBe(413);
-    expect(response.body).toEqual({ status: 'unsupported', hash: null, error: 'request body is larger than 65536 bytes' });
+    expect(response.body).toEqual({
+      status: 'unsupported',
+      hash: null,
+      error: 'request body is larger than 65536 bytes',
+    });
   });
 
   it('ignores unknown fields instead of passing them on', async () => {

@@ -20,37 +20,40 @@ describe('GET /health', () => {
 });
 
 describe('GET /health/ready', () => {
-  it.each(DIALECTS)('200 with the version when qBittorrent %s is up and we are logged in', async (dialect) => {
-    const qbittorrent = await FakeQbittorrent.start({ dialect });
-    const sut = await startApp({ QBITTORRENT_URL: qbittorrent.url });
-    try {
-      const response = await request(sut.app.getHttpServer()).get('/health/ready');
-      expect(response.status).toBe(200);
-      expect(response.body).toEqual({
-        status: 'ok',
-        info: {
-          qbittorrent: {
-            status: 'up',
-            url: qbittorrent.url,
-            version: qbittorrent.spec.app,
-            webApiVersion: qbittorrent.spec.webApi,
+  it.each(DIALECTS)(
+    '200 with the version when qBittorrent %s is up and we are logged in',
+    async (dialect) => {
+      const qbittorrent = await FakeQbittorrent.start({ dialect });
+      const sut = await startApp({ QBITTORRENT_URL: qbittorrent.url });
+      try {
+        const response = await request(sut.app.getHttpServer()).get('/health/ready');
+        expect(response.status).toBe(200);
+        expect(response.body).toEqual({
+          status: 'ok',
+          info: {
+            qbittorrent: {
+              status: 'up',
+              url: qbittorrent.url,
+              version: qbittorrent.spec.app,
+              webApiVersion: qbittorrent.spec.webApi,
+            },
           },
-        },
-        error: {},
-        details: {
-          qbittorrent: {
-            status: 'up',
-            url: qbittorrent.url,
-            version: qbittorrent.spec.app,
-            webApiVersion: qbittorrent.spec.webApi,
+          error: {},
+          details: {
+            qbittorrent: {
+              status: 'up',
+              url: qbittorrent.url,
+              version: qbittorrent.spec.app,
+              webApiVersion: qbittorrent.spec.webApi,
+            },
           },
-        },
-      });
-    } finally {
-      await sut.close();
-      await qbittorrent.stop();
-    }
-  });
+        });
+      } finally {
+        await sut.close();
+        await qbittorrent.stop();
+      }
+    },
+  );
 
   it('503 naming the cause while qBittorrent is down, then 200 by itself once it is up', async () => {
     const port = await freePort();
@@ -81,10 +84,16 @@ describe('GET /health/ready', () => {
     const sut = await startApp({ QBITTORRENT_URL: qbittorrent.url });
     try {
       await request(sut.app.getHttpServer()).get('/health/ready').expect(200);
-      qbittorrent.inject('app/version', { kind: 'status', status: 502, body: '<html>Bad Gateway</html>' });
+      qbittorrent.inject('app/version', {
+        kind: 'status',
+        status: 502,
+        body: '<html>Bad Gateway</html>',
+      });
       const response = await request(sut.app.getHttpServer()).get('/health/ready');
       expect(response.status).toBe(503);
-      expect(response.body.error.qbittorrent.message).toBe('qBittorrent answered HTTP 502 to app/version');
+      expect(response.body.error.qbittorrent.message).toBe(
+        'qBittorrent answered HTTP 502 to app/version',
+      );
     } finally {
       await sut.close();
       await qbittorrent.stop();

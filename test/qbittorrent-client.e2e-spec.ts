@@ -15,7 +15,10 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
 
   beforeEach(async () => {
     qbittorrent = await FakeQbittorrent.start({ dialect, password: 'right password' });
-    sut = await startApp({ QBITTORRENT_URL: qbittorrent.url, QBITTORRENT_PASSWORD: 'right password' });
+    sut = await startApp({
+      QBITTORRENT_URL: qbittorrent.url,
+      QBITTORRENT_PASSWORD: 'right password',
+    });
     client = sut.app.get(QbittorrentClient);
   });
 
@@ -25,7 +28,10 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
   });
 
   it('logs in, reads the version and sends back the cookie qBittorrent set, under its name', async () => {
-    await expect(client.login()).resolves.toEqual({ app: qbittorrent.spec.app, webApi: qbittorrent.spec.webApi });
+    await expect(client.login()).resolves.toEqual({
+      app: qbittorrent.spec.app,
+      webApi: qbittorrent.spec.webApi,
+    });
     await client.getAllTorrents();
 
     const [info] = qbittorrent.callsTo('torrents/info');
@@ -33,12 +39,20 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
   });
 
   it('adds, reads, pauses, resumes and deletes a torrent with the names this version knows', async () => {
-    await expect(client.addMagnet(MAGNET, { category: 'bangumi', tags: ['a', 'b'], savePath: '/dl/x' })).resolves.toEqual({
+    await expect(
+      client.addMagnet(MAGNET, { category: 'bangumi', tags: ['a', 'b'], savePath: '/dl/x' }),
+    ).resolves.toEqual({
       hash: HEX,
       alreadyPresent: false,
     });
     const added = await client.getTorrentInfo(HEX);
-    expect(added).toMatchObject({ hash: HEX, name: 'Episode 01', category: 'bangumi', tags: 'a, b', save_path: '/dl/x' });
+    expect(added).toMatchObject({
+      hash: HEX,
+      name: 'Episode 01',
+      category: 'bangumi',
+      tags: 'a, b',
+      save_path: '/dl/x',
+    });
 
     await client.pause(HEX);
     const stopped = qbittorrent.spec.stopStart ? 'stoppedDL' : 'pausedDL';
@@ -51,7 +65,11 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
       : ['torrents/pause', 'torrents/resume'];
     expect(qbittorrent.callsTo(pause)).toHaveLength(1);
     expect(qbittorrent.callsTo(resume)).toHaveLength(1);
-    expect(qbittorrent.calls.filter((call) => call.endpoint !== 'auth/login').every((call) => call.cookie)).toBe(true);
+    expect(
+      qbittorrent.calls
+        .filter((call) => call.endpoint !== 'auth/login')
+        .every((call) => call.cookie),
+    ).toBe(true);
 
     await client.delete(HEX, true);
     expect(qbittorrent.callsTo('torrents/delete')[0].form.get('deleteFiles')).toBe('true');
@@ -72,33 +90,44 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
     ['resume', (c) => c.resume(HEX), 'START'],
     ['delete', (c) => c.delete(HEX, false), 'torrents/delete'],
     ['getVersion', (c) => c.getVersion(), 'app/version'],
-  ])('%s logs in again once after a 403 and replays the call', async (_name, operation, endpoint) => {
-    await client.addMagnet(MAGNET);
-    const target =
-      endpoint === 'STOP'
-        ? qbittorrent.spec.stopStart ? 'torrents/stop' : 'torrents/pause'
-        : endpoint === 'START'
-          ? qbittorrent.spec.stopStart ? 'torrents/start' : 'torrents/resume'
-          : endpoint;
-    const logins = qbittorrent.callsTo('auth/login').length;
-    const calls = qbittorrent.callsTo(target).length;
-    qbittorrent.expireSessions(); // what a qBittorrent restart does
+  ])(
+    '%s logs in again once after a 403 and replays the call',
+    async (_name, operation, endpoint) => {
+      await client.addMagnet(MAGNET);
+      const target =
+        endpoint === 'STOP'
+          ? qbittorrent.spec.stopStart
+            ? 'torrents/stop'
+            : 'torrents/pause'
+          : endpoint === 'START'
+            ? qbittorrent.spec.stopStart
+              ? 'torrents/start'
+              : 'torrents/resume'
+            : endpoint;
+      const logins = qbittorrent.callsTo('auth/login').length;
+      const calls = qbittorrent.callsTo(target).length;
+      qbittorrent.expireSessions(); // what a qBittorrent restart does
 
-    await operation(client);
+      await operation(client);
 
-    expect(qbittorrent.callsTo('auth/login').length).toBe(logins + 1);
-    // Refused once, then replayed; a login reads app/version too.
-    const loginReads = target === 'app/version' ? 1 : 0;
-    expect(qbittorrent.callsTo(target).length).toBe(calls + 2 + loginReads);
-    expect(sut.logs.text()).toContain(`qBittorrent answered 403 to ${target}: the session has expired, logging in again`);
-  });
+      expect(qbittorrent.callsTo('auth/login').length).toBe(logins + 1);
+      // Refused once, then replayed; a login reads app/version too.
+      const loginReads = target === 'app/version' ? 1 : 0;
+      expect(qbittorrent.callsTo(target).length).toBe(calls + 2 + loginReads);
+      expect(sut.logs.text()).toContain(
+        `qBittorrent answered 403 to ${target}: the session has expired, logging in again`,
+      );
+    },
+  );
 
   it('does not loop when qBittorrent refuses even a fresh session', async () => {
     await client.login();
     qbittorrent.expireSessions();
     qbittorrent.inject('torrents/info', { kind: 'status', status: 403, body: 'Forbidden' }, 2);
 
-    await expect(client.getAllTorrents()).rejects.toThrow('still answered 403 to torrents/info after logging in again');
+    await expect(client.getAllTorrents()).rejects.toThrow(
+      'still answered 403 to torrents/info after logging in again',
+    );
     expect(qbittorrent.callsTo('torrents/info')).toHaveLength(2);
   });
 });

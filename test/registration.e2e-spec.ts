@@ -68,8 +68,12 @@ describe('registration with the core service', () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(39);
     expect(gaps[2]).toBeGreaterThanOrEqual(39);
     expect(gaps[2]).toBeLessThan(80);
-    expect(sut.logs.text()).toMatch(/attempt 1 failed \(the core service answered HTTP 500\); retrying in 20 ms/);
-    expect(sut.logs.text()).toMatch(/attempt 3 failed \(the core service answered HTTP 500\); retrying in 40 ms/);
+    expect(sut.logs.text()).toMatch(
+      /attempt 1 failed \(the core service answered HTTP 500\); retrying in 20 ms/,
+    );
+    expect(sut.logs.text()).toMatch(
+      /attempt 3 failed \(the core service answered HTTP 500\); retrying in 40 ms/,
+    );
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(core.registrations).toHaveLength(5);
   });
@@ -78,7 +82,9 @@ describe('registration with the core service', () => {
     const port = await freePort();
     sut = await startApp(env(`http://127.0.0.1:${port}`));
     await request(sut.app.getHttpServer()).get('/health').expect(200);
-    await waitFor(() => sut!.logs.text().includes('the core service is unreachable (ECONNREFUSED)'));
+    await waitFor(() =>
+      sut!.logs.text().includes('the core service is unreachable (ECONNREFUSED)'),
+    );
 
     core = await FakeCoreService.start([201], port);
     await waitFor(() => core!.registrations.length === 1);
@@ -100,6 +106,8 @@ describe('registration with the core service', () => {
 
   it('is off, and says so, when CORE_SERVICE_URL is empty', async () => {
     sut = await startApp(env(''));
-    expect(sut.logs.text()).toContain('CORE_SERVICE_URL is empty: registration with the core service is off');
+    expect(sut.logs.text()).toContain(
+      'CORE_SERVICE_URL is empty: registration with the core service is off',
+    );
   });
 });

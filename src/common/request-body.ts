@@ -46,7 +46,9 @@ export function bodyErrorOf(request: Request): RequestBodyError | undefined {
 
 function unsupportedContentType(request: Request): RequestBodyError | undefined {
   if (!METHODS_WITH_BODY.has(request.method)) return undefined;
-  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  const hasBody =
+    request.headers['transfer-encoding'] !== undefined ||
+    Number(request.headers['content-length'] ?? 0) > 0;
   if (!hasBody || request.is('application/json')) return undefined;
   return new RequestBodyError(400, 'request body must be JSON (Content-Type: application/json)');
 }

@@ -7,7 +7,8 @@ export function IsPositiveSafeInteger(options?: ValidationOptions): PropertyDeco
       name: 'isPositiveSafeInteger',
       validator: {
         validate: (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0,
-        defaultMessage: (args) => `${args?.property ?? 'value'} must be a positive integer (at most ${Number.MAX_SAFE_INTEGER})`,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'value'} must be a positive integer (at most ${Number.MAX_SAFE_INTEGER})`,
       },
     },
     options,

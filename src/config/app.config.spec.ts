@@ -76,9 +76,9 @@ describe(loadAppConfig.name, () => {
   });
 
   it('accepts container host names with underscores', () => {
-    expect(loadAppConfig({ QBITTORRENT_URL: 'http://bangumi_qbittorrent:8080' }).qbittorrent.url).toBe(
-      'http://bangumi_qbittorrent:8080',
-    );
+    expect(
+      loadAppConfig({ QBITTORRENT_URL: 'http://bangumi_qbittorrent:8080' }).qbittorrent.url,
+    ).toBe('http://bangumi_qbittorrent:8080');
   });
 
   it.each([
@@ -94,13 +94,19 @@ describe(loadAppConfig.name, () => {
     ['RETRY_BASE_DELAY_MS', '-1'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadAppConfig({ [name]: value })).toThrow(InvalidEnvironmentError);
-    expect(() => loadAppConfig({ [name]: value })).toThrow(new RegExp(`^Invalid environment: ${name} `));
+    expect(() => loadAppConfig({ [name]: value })).toThrow(
+      new RegExp(`^Invalid environment: ${name} `),
+    );
   });
 
   it('lists every bad variable at once and never prints a value', () => {
     let error: unknown;
     try {
-      loadAppConfig({ PORT: '0', QBITTORRENT_URL: 'http//admin:hunter2@qb', QBITTORRENT_PASSWORD: 's3cret' });
+      loadAppConfig({
+        PORT: '0',
+        QBITTORRENT_URL: 'http//admin:hunter2@qb',
+        QBITTORRENT_PASSWORD: 's3cret',
+      });
     } catch (caught) {
       error = caught;
     }

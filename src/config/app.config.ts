@@ -1,5 +1,9 @@
 import type { LogLevel } from '@nestjs/common';
-import { type EnvironmentVariables, type LogLevelName, validateEnvironment } from './environment.js';
+import {
+  type EnvironmentVariables,
+  type LogLevelName,
+  validateEnvironment,
+} from './environment.js';
 
 export interface HttpConfig {
   port: number;
@@ -60,7 +64,8 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     },
     retry: { maxAttempts: env.RETRY_MAX_ATTEMPTS, baseDelayMs: env.RETRY_BASE_DELAY_MS },
     registration: {
-      coreServiceUrl: env.CORE_SERVICE_URL === '' ? null : withoutTrailingSlash(env.CORE_SERVICE_URL),
+      coreServiceUrl:
+        env.CORE_SERVICE_URL === '' ? null : withoutTrailingSlash(env.CORE_SERVICE_URL),
       serviceName: env.SERVICE_NAME,
       serviceHost: env.SERVICE_HOST,
       servicePort: env.PORT,

@@ -17,7 +17,9 @@ export class DownloadExceptionFilter implements ExceptionFilter {
     if (mapped.unexpected) {
       this.logger.error('POST /download failed unexpectedly', (exception as Error)?.stack);
     } else if (mapped.status < 500) {
-      this.logger.warn(`link_id=${linkIdOf(http.getRequest<Request>())} unsupported: ${mapped.message}`);
+      this.logger.warn(
+        `link_id=${linkIdOf(http.getRequest<Request>())} unsupported: ${mapped.message}`,
+      );
     }
     http
       .getResponse<Response>()

@@ -20,6 +20,7 @@ export class InvalidMagnetError extends Error {
 }
 
 // C0, DEL, C1 and the Unicode line separators: any of them can split or corrupt the `urls` list.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const SCHEME = /^magnet:\?/i;
 const XT_KEY = /^xt(\.\d+)?$/i;
@@ -37,7 +38,9 @@ const SHA256_MULTIHASH = /^1220([0-9a-f]{64})$/i;
 export function parseMagnet(url: string): MagnetLink {
   const bytes = Buffer.byteLength(url, 'utf8');
   if (bytes > MAX_MAGNET_BYTES) {
-    throw new InvalidMagnetError(`url is ${bytes} bytes long; at most ${MAX_MAGNET_BYTES} are accepted`);
+    throw new InvalidMagnetError(
+      `url is ${bytes} bytes long; at most ${MAX_MAGNET_BYTES} are accepted`,
+    );
   }
   const control = CONTROL_CHARACTER.exec(url);
   if (control) {
@@ -67,15 +70,19 @@ export function parseMagnet(url: string): MagnetLink {
     });
 
   if (v1.size > 1 || v2.size > 1) {
-    throw new InvalidMagnetError('magnet link names more than one torrent (several different xt info-hashes)');
+    throw new InvalidMagnetError(
+      'magnet link names more than one torrent (several different xt info-hashes)',
+    );
   }
   const [hashV1] = v1;
   const [hashV2] = v2;
   if (hashV1 === undefined && hashV2 === undefined) {
-    throw new InvalidMagnetError('magnet link has no info-hash (xt=urn:btih:... or xt=urn:btmh:...)');
+    throw new InvalidMagnetError(
+      'magnet link has no info-hash (xt=urn:btih:... or xt=urn:btmh:...)',
+    );
   }
   // qBittorrent's torrent id for anything with a v2 hash is that hash truncated to 40 hex characters.
-  const hash = hashV2 !== undefined ? hashV2.slice(0, 40) : (hashV1 as string);
+  const hash = hashV2 !== undefined ? hashV2.slice(0, 40) : hashV1;
   return { hash, url: `magnet:?${params.join('&')}` };
 }
 
@@ -90,7 +97,9 @@ function readExactTopic(rawValue: string): ExactTopic | null {
   try {
     value = decodeURIComponent(rawValue);
   } catch {
-    throw new InvalidMagnetError('magnet link has a malformed percent-encoding in its xt parameter');
+    throw new InvalidMagnetError(
+      'magnet link has a malformed percent-encoding in its xt parameter',
+    );
   }
   const urn = URN.exec(value);
   if (!urn) return null;
@@ -106,7 +115,8 @@ function readExactTopic(rawValue: string): ExactTopic | null {
     return { kind, hash: sha256[1].toLowerCase() };
   }
   if (HEX_40.test(digest)) return { kind, hash: digest.toLowerCase() };
-  if (BASE32_32.test(digest)) return { kind, hash: hex.encode(base32.decode(digest.toUpperCase())) };
+  if (BASE32_32.test(digest))
+    return { kind, hash: hex.encode(base32.decode(digest.toUpperCase())) };
   throw new InvalidMagnetError(
     `xt=urn:btih: info-hash must be 40 hex or 32 base32 characters (A-Z, 2-7), got ${describeDigest(digest)}`,
   );

@@ -133,15 +133,21 @@ export class QbittorrentClient implements OnModuleDestroy {
 
     const response = await this.request('torrents/add', { method: 'POST', form });
     if (response.status === 409) return this.confirmPresence(magnet.hash, '409 Conflict');
-    if (response.status === 415) throw new TorrentRejectedError(magnet.hash, '415: not a valid torrent');
+    if (response.status === 415)
+      throw new TorrentRejectedError(magnet.hash, '415: not a valid torrent');
     expectStatus(response, 'torrents/add', 200);
 
     const body = response.body.trim();
     if (body === 'Ok.') return { hash: magnet.hash, alreadyPresent: false };
     if (body === 'Fails.') return this.confirmPresence(magnet.hash, 'Fails.');
     const receipt = parseJson<AddReceipt>(body, 'torrents/add');
-    const added = Array.isArray(receipt.added_torrent_ids) ? receipt.added_torrent_ids : [];
-    if (added.length > 0 || (typeof receipt.success_count === 'number' && receipt.success_count > 0)) {
+    const added: unknown[] = Array.isArray(receipt.added_torrent_ids)
+      ? receipt.added_torrent_ids
+      : [];
+    if (
+      added.length > 0 ||
+      (typeof receipt.success_count === 'number' && receipt.success_count > 0)
+    ) {
       const [id] = added;
       if (typeof id === 'string' && id.toLowerCase() !== magnet.hash) {
         this.logger.warn(`qBittorrent added ${magnet.hash} as ${id}: reporting its id`);
@@ -190,7 +196,8 @@ export class QbittorrentClient implements OnModuleDestroy {
     if (response.status === 404) return null;
     expectStatus(response, 'torrents/files', 200);
     const files = parseJson<unknown>(response.body, 'torrents/files');
-    if (!Array.isArray(files)) throw new QbittorrentProtocolError('torrents/files', 'expected a JSON array');
+    if (!Array.isArray(files))
+      throw new QbittorrentProtocolError('torrents/files', 'expected a JSON array');
     return files as TorrentFile[];
   }
 
@@ -245,7 +252,9 @@ export class QbittorrentClient implements OnModuleDestroy {
     const response = await this.send(path, init, session.cookie);
     if (response.status !== 403) return response;
 
-    this.logger.warn(`qBittorrent answered 403 to ${path}: the session has expired, logging in again`);
+    this.logger.warn(
+      `qBittorrent answered 403 to ${path}: the session has expired, logging in again`,
+    );
     const renewed = await this.renewSession(session);
     const replay = await this.send(path, init, renewed.cookie);
     if (replay.status === 403) throw QbittorrentAuthError.sessionRefused(path);
@@ -274,7 +283,10 @@ export class QbittorrentClient implements OnModuleDestroy {
       throw this.refusal.error.remembered(this.refusal.until - now);
     }
     const { username, password } = this.options;
-    const response = await this.send('auth/login', { method: 'POST', form: { username, password } });
+    const response = await this.send('auth/login', {
+      method: 'POST',
+      form: { username, password },
+    });
     const body = response.body.trim();
     if ((response.status === 200 && body === 'Fails.') || response.status === 401) {
       throw this.refuse(QbittorrentAuthError.credentials(username));
@@ -357,8 +369,8 @@ export class QbittorrentClient implements OnModuleDestroy {
       if (error.code === AxiosError.ERR_CANCELED || error.code === AxiosError.ECONNABORTED) {
         return new QbittorrentTimeoutError(path, this.options.timeoutMs);
       }
-      const code = error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
-      return new QbittorrentUnavailableError(this.options.url, code ?? 'no answer');
+      // For network failures axios keeps the system error code: ECONNREFUSED, ECONNRESET...
+      return new QbittorrentUnavailableError(this.options.url, error.code ?? 'no answer');
     }
     // Not an error of the call (a bug of ours): keep it as it is rather than disguise it.
     return error instanceof Error ? error : new Error(String(error));

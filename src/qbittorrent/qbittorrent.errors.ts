@@ -98,7 +98,10 @@ export class QbittorrentAuthError extends QbittorrentError {
   /** The same refusal, still in force, without asking qBittorrent again. */
   remembered(retryInMs: number): QbittorrentAuthError {
     const seconds = Math.ceil(retryInMs / 1000);
-    return new QbittorrentAuthError(this.reason, `${this.message} (next login attempt in ${seconds} s)`);
+    return new QbittorrentAuthError(
+      this.reason,
+      `${this.message} (next login attempt in ${seconds} s)`,
+    );
   }
 }
 

@@ -14,7 +14,11 @@ export class QbittorrentHealthIndicator {
     const indicator = this.health.check(key);
     try {
       const version = await this.client.getVersion();
-      return indicator.up({ url: this.client.baseUrl, version: version.app, webApiVersion: version.webApi });
+      return indicator.up({
+        url: this.client.baseUrl,
+        version: version.app,
+        webApiVersion: version.webApi,
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return indicator.down({ url: this.client.baseUrl, message });

@@ -16,7 +16,7 @@ const unavailable = () => new QbittorrentUnavailableError('http://127.0.0.1:1', 
 
 describe(RetryService.name, () => {
   let sut: RetryService;
-  let warn: ReturnType<typeof jest.spyOn>;
+  let warn: jest.SpiedFunction<Logger['warn']>;
 
   beforeEach(() => {
     jest.useFakeTimers();
@@ -30,7 +30,7 @@ describe(RetryService.name, () => {
   });
 
   it('returns the first success without waiting', async () => {
-    const operation = jest.fn(async () => 'done');
+    const operation = jest.fn(() => Promise.resolve('done'));
     await expect(sut.execute(operation, { label: 'x' })).resolves.toBe('done');
     expect(operation).toHaveBeenCalledTimes(1);
   });
@@ -66,9 +66,13 @@ describe(RetryService.name, () => {
     await jest.advanceTimersByTimeAsync(3000);
     await result;
 
-    expect(warn.mock.calls.map((call: unknown[]) => call[0])).toEqual([
-      expect.stringMatching(/^Adding torrent abc to qBittorrent: attempt 1\/3 failed \(.*ECONNREFUSED.*\); retrying in 1000 ms$/),
-      expect.stringMatching(/^Adding torrent abc to qBittorrent: attempt 2\/3 failed \(.*\); retrying in 2000 ms$/),
+    expect(warn.mock.calls.map((call) => String(call[0]))).toEqual([
+      expect.stringMatching(
+        /^Adding torrent abc to qBittorrent: attempt 1\/3 failed \(.*ECONNREFUSED.*\); retrying in 1000 ms$/,
+      ),
+      expect.stringMatching(
+        /^Adding torrent abc to qBittorrent: attempt 2\/3 failed \(.*\); retrying in 2000 ms$/,
+      ),
     ]);
   });
 
@@ -102,7 +106,10 @@ describe(RetryService.name, () => {
     ['HTTP 503', new QbittorrentHttpError('torrents/add', 503)],
     ['HTTP 429', new QbittorrentHttpError('torrents/add', 429)],
   ])('retries a transient failure: %s', async (_name, failure) => {
-    const operation = jest.fn<() => Promise<string>>().mockRejectedValueOnce(failure).mockResolvedValueOnce('ok');
+    const operation = jest
+      .fn<() => Promise<string>>()
+      .mockRejectedValueOnce(failure)
+      .mockResolvedValueOnce('ok');
     const result = sut.execute(operation, { label: 'x' });
     await jest.advanceTimersByTimeAsync(1000);
     await expect(result).resolves.toBe('ok');
@@ -122,7 +129,9 @@ describe(RetryService.name, () => {
     ['a plain Error', new Error('bug')],
   ])('does not retry: %s', async (_name, failure) => {
     const operation = jest.fn<() => Promise<string>>().mockRejectedValue(failure);
-    const error = (await sut.execute(operation, { label: 'x' }).catch((e: unknown) => e)) as RetryFailedError;
+    const error = (await sut
+      .execute(operation, { label: 'x' })
+      .catch((e: unknown) => e)) as RetryFailedError;
     expect(error).toBeInstanceOf(RetryFailedError);
     expect(error.attempts).toBe(1);
     expect(error.exhausted).toBe(false);
@@ -154,7 +163,11 @@ describe(RetryService.name, () => {
     const controller = new AbortController();
     const operation = jest.fn<() => Promise<string>>().mockRejectedValue(unavailable());
     const settled = sut
-      .execute(operation, { label: 'registering', maxAttempts: Infinity, signal: controller.signal })
+      .execute(operation, {
+        label: 'registering',
+        maxAttempts: Infinity,
+        signal: controller.signal,
+      })
       .catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(500);
     controller.abort();

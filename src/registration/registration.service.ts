@@ -66,7 +66,8 @@ export class RegistrationService {
           validateStatus: (status) => status >= 200 && status < 300,
         }),
       );
-      const receipt = typeof response.data === 'object' && response.data !== null ? response.data : {};
+      const receipt =
+        typeof response.data === 'object' && response.data !== null ? response.data : {};
       this.logger.log(
         `Registered with the core service as "${this.options.serviceName}" ` +
           `(service_id=${String(receipt.service_id)}, registered_at=${String(receipt.registered_at)})`,

@@ -25,12 +25,18 @@ export class FakeCoreService {
         }
         fake.registrations.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
         fake.requestTimes.push(Date.now());
-        const status = fake.statuses.length > 1 ? (fake.statuses.shift() as number) : fake.statuses[0];
+        const status =
+          fake.statuses.length > 1 ? (fake.statuses.shift() as number) : fake.statuses[0];
         const body =
           status < 300
-            ? { service_id: `svc-${fake.registrations.length}`, registered_at: new Date().toISOString() }
+            ? {
+                service_id: `svc-${fake.registrations.length}`,
+                registered_at: new Date().toISOString(),
+              }
             : { error: 'core service is not ready' };
-        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        response
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify(body));
       });
     });
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

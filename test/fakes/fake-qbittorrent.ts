@@ -99,11 +99,16 @@ export class FakeQbittorrent {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
-    const fake = new FakeQbittorrent(server, (server.address() as AddressInfo).port, options.dialect ?? '4.5.2', {
-      username: options.username ?? 'admin',
-      password: options.password ?? 'adminadmin',
-      banAfter: options.banAfter ?? 5,
-    });
+    const fake = new FakeQbittorrent(
+      server,
+      (server.address() as AddressInfo).port,
+      options.dialect ?? '4.5.2',
+      {
+        username: options.username ?? 'admin',
+        password: options.password ?? 'adminadmin',
+        banAfter: options.banAfter ?? 5,
+      },
+    );
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));
@@ -153,7 +158,9 @@ export class FakeQbittorrent {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.url);
     const body = await readBody(request);
-    const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const isForm = (request.headers['content-type'] ?? '').startsWith(
+      'application/x-www-form-urlencoded',
+    );
     const endpoint = url.pathname.replace(/^\/api\/v2\//, '');
     const call: RecordedCall = {
       method: request.method ?? 'GET',
@@ -187,7 +194,11 @@ export class FakeQbittorrent {
   }
 
   private route(call: RecordedCall): Answer {
-    if (!call.endpoint.startsWith('auth/login') && !call.endpoint.startsWith('torrents/') && !call.endpoint.startsWith('app/')) {
+    if (
+      !call.endpoint.startsWith('auth/login') &&
+      !call.endpoint.startsWith('torrents/') &&
+      !call.endpoint.startsWith('app/')
+    ) {
       return { status: 404, body: 'Not Found' };
     }
     if (call.endpoint === 'auth/login') return this.login(call);
@@ -212,7 +223,8 @@ export class FakeQbittorrent {
         if (!this.spec.stopStart) return { status: 404, body: 'Not Found' };
         return this.switchState(call.form, call.endpoint === 'torrents/stop');
       case 'torrents/delete':
-        for (const hash of (call.form.get('hashes') ?? '').split('|')) this.torrents.delete(hash.toLowerCase());
+        for (const hash of (call.form.get('hashes') ?? '').split('|'))
+          this.torrents.delete(hash.toLowerCase());
         return { status: 200, body: '' };
       default:
         return { status: 404, body: this.spec.stopStart ? 'Endpoint does not exist' : 'Not Found' };
@@ -233,8 +245,12 @@ export class FakeQbittorrent {
     }
     const sid = randomBytes(24).toString('base64url');
     this.sessions.add(sid);
-    const headers = { 'set-cookie': `${this.cookieName}=${sid}; HttpOnly; path=/; SameSite=Strict` };
-    return this.spec.modernAnswers ? { status: 204, body: '', headers } : { status: 200, body: 'Ok.', headers };
+    const headers = {
+      'set-cookie': `${this.cookieName}=${sid}; HttpOnly; path=/; SameSite=Strict`,
+    };
+    return this.spec.modernAnswers
+      ? { status: 204, body: '', headers }
+      : { status: 200, body: 'Ok.', headers };
   }
 
   private authorized(cookieHeader: string | undefined): boolean {
@@ -266,7 +282,12 @@ export class FakeQbittorrent {
     }
     if (!this.spec.modernAnswers) return { status: 200, body: added.length > 0 ? 'Ok.' : 'Fails.' };
     if (added.length === 0) return { status: 409, body: 'Conflict' };
-    return json({ added_torrent_ids: added, failure_count: failures, pending_count: 0, success_count: added.length });
+    return json({
+      added_torrent_ids: added,
+      failure_count: failures,
+      pending_count: 0,
+      success_count: added.length,
+    });
   }
 
   private info(query: URLSearchParams): FakeTorrent[] {
@@ -279,7 +300,8 @@ export class FakeQbittorrent {
     const category = query.get('category');
     if (category !== null) torrents = torrents.filter((torrent) => torrent.category === category);
     const tag = query.get('tag');
-    if (tag !== null) torrents = torrents.filter((torrent) => torrent.tags.split(', ').includes(tag));
+    if (tag !== null)
+      torrents = torrents.filter((torrent) => torrent.tags.split(', ').includes(tag));
     return torrents;
   }
 
@@ -288,7 +310,16 @@ export class FakeQbittorrent {
     if (!torrent) return { status: 404, body: 'Not Found' };
     return json(
       torrent.progress >= 1
-        ? [{ index: 0, name: torrent.name, size: torrent.size, progress: 1, priority: 1, is_seed: true }]
+        ? [
+            {
+              index: 0,
+              name: torrent.name,
+              size: torrent.size,
+              progress: 1,
+              priority: 1,
+              is_seed: true,
+            },
+          ]
         : [],
     );
   }
@@ -299,7 +330,11 @@ export class FakeQbittorrent {
       const torrent = this.torrents.get(hash.toLowerCase());
       if (!torrent) continue; // qBittorrent answers 200 for a hash it does not hold
       const complete = torrent.progress >= 1;
-      torrent.state = stop ? `${stopped}${complete ? 'UP' : 'DL'}` : complete ? 'stalledUP' : 'metaDL';
+      torrent.state = stop
+        ? `${stopped}${complete ? 'UP' : 'DL'}`
+        : complete
+          ? 'stalledUP'
+          : 'metaDL';
     }
     return { status: 200, body: '' };
   }
@@ -353,10 +388,7 @@ function newTorrent(id: string, hashes: Hashes, link: string, form: URLSearchPar
     save_path: savePath,
     content_path: `${savePath}/${name}`,
     category: form.get('category') ?? '',
-    tags: (form.get('tags') ?? '')
-      .split(',')
-      .filter(Boolean)
-      .join(', '),
+    tags: (form.get('tags') ?? '').split(',').filter(Boolean).join(', '),
     added_on: Math.floor(Date.now() / 1000),
     completion_on: 0,
     infohash_v1: hashes.v1 ?? '',
@@ -395,8 +427,12 @@ function hashesOf(link: string): Hashes | null {
 function base32ToHex(text: string): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
-  for (const char of text.toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
+  for (const char of text.toUpperCase())
+    bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
   let hex = '';
-  for (let i = 0; i + 8 <= bits.length; i += 8) hex += parseInt(bits.slice(i, i + 8), 2).toString(16).padStart(2, '0');
+  for (let i = 0; i + 8 <= bits.length; i += 8)
+    hex += parseInt(bits.slice(i, i + 8), 2)
+      .toString(16)
+      .padStart(2, '0');
   return hex;
 }

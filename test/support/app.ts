@@ -4,7 +4,10 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { APP_OPTIONS, configureApp } from '../../src/app.setup.js';
 
-/** Collects everything the application logs, at every level, for assertions. */
+/**
+ * Collects everything the application logs, at every level, for assertions. Nest's Logger is
+ * process-wide: the application started last receives the logs of every application.
+ */
 export class CapturingLogger extends ConsoleLogger {
   readonly lines: string[] = [];
 
@@ -14,7 +17,8 @@ export class CapturingLogger extends ConsoleLogger {
 
   protected override printMessages(messages: unknown[], context = '', logLevel = 'log'): void {
     for (const message of messages) {
-      const text = message instanceof Error ? `${message.message}\n${message.stack}` : String(message);
+      const text =
+        message instanceof Error ? `${message.message}\n${message.stack}` : String(message);
       this.lines.push(`${logLevel} [${context}] ${text}`);
     }
   }

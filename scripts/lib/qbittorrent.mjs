@@ -1,0 +1,263 @@
+// Starts and stops real qbittorrent-nox instances on loopback with the safe configuration of
+// qbittorrent-facts.md. Used by the integration tests, `npm run local` and the benchmark.
+import { spawn } from 'node:child_process';
+import { get } from 'node:http';
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureChroot, QBITTORRENT_VERSIONS } from './chroots.mjs';
+import { freePort } from './ports.mjs';
+
+/**
+ * @typedef {Record<string, Record<string, string | number | boolean>>} IniSections
+ *
+ * @typedef {object} StartOptions
+ * @property {string} [version] a key of QBITTORRENT_VERSIONS ('4.5.2' is the machine's own binary)
+ * @property {string} [username]
+ * @property {string} [password] at least 6 characters; random by default
+ * @property {string} [profileDir] reused if given (outside a chroot only); a new temporary one otherwise
+ * @property {number} [webuiPort] a free port by default
+ * @property {number} [torrentPort] a free port by default
+ * @property {IniSections} [extraConfig] more settings, merged over the safe defaults
+ *
+ * @typedef {object} RunningQbittorrent
+ * @property {string} url the WebUI base URL, http://127.0.0.1:<port>
+ * @property {number} pid
+ * @property {string} version the version asked for
+ * @property {string} username
+ * @property {string} password
+ * @property {number} webuiPort
+ * @property {number} torrentPort
+ * @property {string} profileDir the profile folder as seen from this machine
+ * @property {string} downloadDir where it saves downloads, as seen from this machine
+ * @property {(path: string) => string} hostPath a path inside the instance, as seen from this machine
+ * @property {(path: string) => string} instancePath a path on this machine, as the instance sees it
+ * @property {() => Promise<void>} stop stops the process by its pid and waits for it to exit
+ * @property {() => Promise<void>} restart stops it and starts it again on the same profile and ports
+ */
+
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * The `WebUI\Password_PBKDF2` value qBittorrent expects: PBKDF2-HMAC-SHA512, 100000 iterations,
+ * 16-byte salt, 64-byte key.
+ * @param {string} password
+ */
+export function passwordHash(password) {
+  const salt = randomBytes(16);
+  const key = pbkdf2Sync(password, salt, 100_000, 64, 'sha512');
+  return `"@ByteArray(${salt.toString('base64')}:${key.toString('base64')})"`;
+}
+
+/**
+ * The configuration every test instance starts from: no DHT, LSD, PeX, UPnP; bound to `lo`;
+ * a known password; queueing off so that a real transfer is never left waiting.
+ * @param {{ username: string, password: string, webuiPort: number, torrentPort: number, downloadDir: string }} settings
+ * @returns {IniSections}
+ */
+export function safeConfig({ username, password, webuiPort, torrentPort, downloadDir }) {
+  return {
+    BitTorrent: {
+      'Session\\DHTEnabled': false,
+      'Session\\LSDEnabled': false,
+      'Session\\PeXEnabled': false,
+      'Session\\Interface': 'lo',
+      'Session\\InterfaceName': 'lo',
+      'Session\\InterfaceAddress': '127.0.0.1',
+      'Session\\Port': torrentPort,
+      'Session\\MultiConnectionsPerIp': true,
+      'Session\\QueueingSystemEnabled': false,
+      'Session\\DefaultSavePath': downloadDir,
+      'Session\\AddTrackersEnabled': false,
+    },
+    LegalNotice: { Accepted: true },
+    Network: { PortForwardingEnabled: false },
+    Preferences: {
+      'WebUI\\Address': '127.0.0.1',
+      'WebUI\\Port': webuiPort,
+      'WebUI\\Username': username,
+      'WebUI\\Password_PBKDF2': passwordHash(password),
+      'WebUI\\LocalHostAuth': true,
+      'Connection\\ResolvePeerCountries': false,
+      'Downloads\\SavePath': downloadDir,
+      'General\\Locale': 'en',
+    },
+  };
+}
+
+/** @param {IniSections} base @param {IniSections} extra */
+function merge(base, extra) {
+  /** @type {IniSections} */
+  const merged = { ...base };
+  for (const [section, values] of Object.entries(extra))
+    merged[section] = { ...merged[section], ...values };
+  return merged;
+}
+
+/** @param {IniSections} sections */
+function toIni(sections) {
+  return Object.entries(sections)
+    .map(
+      ([section, values]) =>
+        `[${section}]\n${Object.entries(values)
+          .map(([key, value]) => `${key}=${value}`)
+          .join('\n')}\n`,
+    )
+    .join('\n');
+}
+
+/**
+ * Starts a real qBittorrent and waits until its WebUI answers.
+ * @param {StartOptions} [options]
+ * @returns {Promise<RunningQbittorrent>}
+ */
+export async function startQbittorrent(options = {}) {
+  const version = options.version ?? '4.5.2';
+  const spec = QBITTORRENT_VERSIONS[version];
+  if (!spec)
+    throw new Error(
+      `unknown qBittorrent version ${version}; known: ${Object.keys(QBITTORRENT_VERSIONS).join(', ')}`,
+    );
+  const root = spec.suite ? await ensureChroot(spec.suite) : '/';
+  const hostPath = (/** @type {string} */ path) => (root === '/' ? path : join(root, path));
+  const instancePath = (/** @type {string} */ path) =>
+    root === '/' ? path : `/${path.slice(root.length).replace(/^\/+/, '')}`;
+
+  let profileDir = options.profileDir;
+  if (!profileDir || root !== '/') {
+    const parent = hostPath(join(tmpdir(), 'downloader-qbittorrent'));
+    await mkdir(parent, { recursive: true });
+    profileDir = await mkdtemp(join(parent, `qbt-${version}-`));
+  }
+  const downloadDir = join(profileDir, 'downloads');
+  const configDir = join(profileDir, 'qBittorrent', 'config');
+  await mkdir(configDir, { recursive: true });
+  await mkdir(downloadDir, { recursive: true });
+
+  const username = options.username ?? 'admin';
+  const password = options.password ?? randomBytes(12).toString('base64url');
+  const webuiPort = options.webuiPort ?? (await freePort());
+  const torrentPort = options.torrentPort ?? (await freePort());
+  const config = merge(
+    safeConfig({
+      username,
+      password,
+      webuiPort,
+      torrentPort,
+      downloadDir: instancePath(downloadDir),
+    }),
+    options.extraConfig ?? {},
+  );
+  await writeFile(join(configDir, 'qBittorrent.conf'), toIni(config));
+
+  const logFile = join(profileDir, 'stdout.log');
+  const url = `http://127.0.0.1:${webuiPort}`;
+  const command = root === '/' ? 'qbittorrent-nox' : 'chroot';
+  const args = [
+    ...(root === '/' ? [] : [root, 'qbittorrent-nox']),
+    `--profile=${instancePath(profileDir)}`,
+  ];
+  let running = await launch(command, args, logFile, url, version);
+
+  return {
+    url,
+    get pid() {
+      return running.pid;
+    },
+    version,
+    username,
+    password,
+    webuiPort,
+    torrentPort,
+    profileDir,
+    downloadDir,
+    hostPath,
+    instancePath,
+    stop: () => running.stop(),
+    restart: async () => {
+      await running.stop();
+      running = await launch(command, args, logFile, url, version);
+    },
+  };
+}
+
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @param {string} logFile
+ * @param {string} url
+ * @param {string} version
+ * @returns {Promise<{ pid: number, stop: () => Promise<void> }>}
+ */
+async function launch(command, args, logFile, url, version) {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  /** @type {{ code: number | null, signal: string | null } | undefined} */
+  let exitStatus;
+  /** @type {Promise<void>} */
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitStatus = { code, signal };
+      resolve();
+    }),
+  );
+  child.once('error', () => undefined);
+
+  const stop = async () => {
+    if (exitStatus === undefined) {
+      child.kill('SIGTERM');
+      const done = await Promise.race([
+        exited.then(() => true),
+        sleep(STOP_TIMEOUT_MS, false, { ref: false }),
+      ]);
+      if (!done) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+    log.end();
+  };
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (exitStatus !== undefined) {
+      const output = await readFile(logFile, 'utf8').catch(() => '');
+      throw new Error(
+        `qbittorrent-nox ${version} exited at start (${JSON.stringify(exitStatus)}):\n${output.slice(-2000)}`,
+      );
+    }
+    if (await answers(`${url}/api/v2/app/version`)) {
+      return { pid: /** @type {number} */ (child.pid), stop };
+    } else {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(
+          `qbittorrent-nox ${version} did not open its WebUI on ${url} within ${START_TIMEOUT_MS} ms`,
+        );
+      }
+      await sleep(100);
+    }
+  }
+}
+
+/**
+ * Whether anything answers HTTP at `url` (403 before login counts). No keep-alive: nothing is left open.
+ * @param {string} url
+ * @returns {Promise<boolean>}
+ */
+function answers(url) {
+  return new Promise((resolve) => {
+    const request = get(url, { agent: false, timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(true);
+    });
+    request.once('timeout', () => request.destroy());
+    request.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,49 @@
+import type { TorrentInfo } from '../../src/qbittorrent/qbittorrent.types.js';
+import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import type { RunningQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
+import type { TestApp } from './app.js';
+import { startApp } from './app.js';
+
+/** The versions to run the real-qBittorrent suites against: QBT_VERSIONS=4.5.2,5.1.0 (default 4.5.2). */
+export function versionsUnderTest(): string[] {
+  return (process.env.QBT_VERSIONS ?? '4.5.2')
+    .split(',')
+    .map((version) => version.trim())
+    .filter(Boolean);
+}
+
+/** The service, configured for a running real qBittorrent. */
+export function startAppFor(
+  qbittorrent: RunningQbittorrent,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
+  return startApp({
+    QBITTORRENT_URL: qbittorrent.url,
+    QBITTORRENT_USER: qbittorrent.username,
+    QBITTORRENT_PASSWORD: qbittorrent.password,
+    ...env,
+  });
+}
+
+/**
+ * Polls the torrent through the client until `done` holds: a real qBittorrent applies state
+ * changes on its next refresh, about a second later.
+ */
+export async function waitForTorrent(
+  client: QbittorrentClient,
+  hash: string,
+  done: (torrent: TorrentInfo | null) => boolean,
+  timeoutMs = 15_000,
+): Promise<TorrentInfo | null> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const torrent = await client.getTorrentInfo(hash);
+    if (done(torrent)) return torrent;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `torrent ${hash} did not reach the expected state in ${timeoutMs} ms (last: ${torrent?.state ?? 'absent'})`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
