@@ -1,0 +1,76 @@
+/**
+ * A fixed sequence of raw WebUI calls whose answers tell the qBittorrent dialects apart. Run against a
+ * real qBittorrent and against FakeQbittorrent, the two sequences of observations must be equal:
+ * that is what keeps the fake faithful.
+ */
+export interface Observation {
+  step: string;
+  status: number;
+  /** Parsed JSON for JSON answers (torrent lists reduced to their sorted hashes), trimmed text otherwise. */
+  body: unknown;
+  /** The session cookie's name, with the WebUI port written as <port>. */
+  cookieName?: string;
+}
+
+const HEX = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
+const SHA256 = '0d5f6a3e1b7c9d2e4f8a0b1c3d5e7f9a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e';
+const UNKNOWN = 'ffffffffffffffffffffffffffffffffffffffff';
+const h = (digit: string) => digit.repeat(40);
+
+export async function probeDialect(url: string, username: string, password: string): Promise<Observation[]> {
+  const port = new URL(url).port;
+  const observations: Observation[] = [];
+  let cookie = '';
+
+  const call = async (step: string, method: 'GET' | 'POST', path: string, form?: Record<string, string>, cookieHeader = cookie) => {
+    const response = await fetch(`${url}/api/v2/${path}`, {
+      method,
+      headers: {
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(cookieHeader ? { cookie: cookieHeader } : {}),
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    const text = await response.text();
+    const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
+    let body: unknown = isJson ? JSON.parse(text) : text.trim();
+    if (Array.isArray(body) && path.startsWith('torrents/info')) {
+      body = (body as { hash: string }[]).map((torrent) => torrent.hash).sort();
+    }
+    const setCookie = response.headers.get('set-cookie');
+    const observation: Observation = { step, status: response.status, body };
+    if (setCookie) observation.cookieName = setCookie.split('=', 1)[0].replace(port, '<port>');
+    observations.push(observation);
+    return { response, setCookie };
+  };
+  const add = (step: string, urls: string) => call(step, 'POST', 'torrents/add', { urls });
+
+  await call('no session', 'GET', 'app/version');
+  await call('login, wrong password', 'POST', 'auth/login', { username, password: `${password}-wrong` });
+  const { setCookie } = await call('login', 'POST', 'auth/login', { username, password });
+  cookie = (setCookie ?? '').split(';', 1)[0];
+  await call('session value under the name SID', 'GET', 'app/version', undefined, `SID=${cookie.slice(cookie.indexOf('=') + 1)}`);
+  await call('webapiVersion', 'GET', 'app/webapiVersion');
+
+  await add('add, new', `magnet:?xt=urn:btih:${HEX}`);
+  await add('add, duplicate', `magnet:?xt=urn:btih:${HEX}`);
+  await add('add, 32 hex characters', 'magnet:?xt=urn:btih:1234567890abcdef1234567890abcdef');
+  await add('add, upper-case scheme', `MAGNET:?xt=urn:btih:${h('1')}`);
+  await add('add, upper-case urn', `magnet:?xt=URN:BTIH:${h('2')}`);
+  await add('add, upper-case key', `magnet:?XT=urn:btih:${h('3')}`);
+  await add('add, two lines', `magnet:?xt=urn:btih:${h('4')}\nmagnet:?xt=urn:btih:${h('5')}`);
+  await add('add, one new and one duplicate', `magnet:?xt=urn:btih:${h('6')}\nmagnet:?xt=urn:btih:${HEX}`);
+  await add('add, hybrid', `magnet:?xt=urn:btih:${h('7')}&xt=urn:btmh:1220${SHA256}`);
+  await add('add, two different btih', `magnet:?xt=urn:btih:${h('8')}&xt=urn:btih:${h('9')}`);
+  await call('list', 'GET', 'torrents/info');
+  await call('list two by hash', 'GET', `torrents/info?hashes=${HEX}|${h('4')}|${UNKNOWN}`);
+
+  for (const action of ['pause', 'resume', 'stop', 'start']) {
+    await call(action, 'POST', `torrents/${action}`, { hashes: HEX });
+  }
+  await call('delete an unknown hash', 'POST', 'torrents/delete', { hashes: UNKNOWN, deleteFiles: 'false' });
+  await call('files of an unknown hash', 'GET', `torrents/files?hash=${UNKNOWN}`);
+  await call('files of a torrent without metadata', 'GET', `torrents/files?hash=${HEX}`);
+  await call('unknown endpoint', 'GET', 'nothing/here');
+  return observations;
+}
