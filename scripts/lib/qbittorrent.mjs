@@ -73,6 +73,8 @@ export function safeConfig({ username, password, webuiPort, torrentPort, downloa
       'Session\\QueueingSystemEnabled': false,
       'Session\\DefaultSavePath': downloadDir,
       'Session\\AddTrackersEnabled': false,
+      // At exit, wait at most 1 s (default 5) for trackers to acknowledge "stopped".
+      'Session\\StopTrackerTimeout': 1,
     },
     LegalNotice: { Accepted: true },
     Network: { PortForwardingEnabled: false },

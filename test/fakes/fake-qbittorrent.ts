@@ -12,6 +12,8 @@ export const DIALECTS: FakeDialect[] = ['4.5.2', '5.1.0', '5.3.0'];
 interface DialectSpec {
   app: string;
   webApi: string;
+  /** What a removed endpoint answers with its 404: 5.1.0 `Not Found`, 5.3.0 `Endpoint does not exist`. */
+  removedEndpointBody: string;
   /** 5.2+: login answers 204, refuses with 401, names its cookie QBT_SID_<port>, adds with a receipt or 409. */
   modernAnswers: boolean;
   /** 5.0+: torrents/stop and torrents/start; pause/resume answer 404. */
@@ -19,9 +21,27 @@ interface DialectSpec {
 }
 
 const SPECS: Record<FakeDialect, DialectSpec> = {
-  '4.5.2': { app: 'v4.5.2', webApi: '2.8.19', modernAnswers: false, stopStart: false },
-  '5.1.0': { app: 'v5.1.0', webApi: '2.11.4', modernAnswers: false, stopStart: true },
-  '5.3.0': { app: 'v5.3.0', webApi: '2.16.2', modernAnswers: true, stopStart: true },
+  '4.5.2': {
+    app: 'v4.5.2',
+    webApi: '2.8.19',
+    removedEndpointBody: 'Not Found',
+    modernAnswers: false,
+    stopStart: false,
+  },
+  '5.1.0': {
+    app: 'v5.1.0',
+    webApi: '2.11.4',
+    removedEndpointBody: 'Not Found',
+    modernAnswers: false,
+    stopStart: true,
+  },
+  '5.3.0': {
+    app: 'v5.3.0',
+    webApi: '2.16.2',
+    removedEndpointBody: 'Endpoint does not exist',
+    modernAnswers: true,
+    stopStart: true,
+  },
 };
 
 export interface FakeTorrent {
@@ -194,13 +214,6 @@ export class FakeQbittorrent {
   }
 
   private route(call: RecordedCall): Answer {
-    if (
-      !call.endpoint.startsWith('auth/login') &&
-      !call.endpoint.startsWith('torrents/') &&
-      !call.endpoint.startsWith('app/')
-    ) {
-      return { status: 404, body: 'Not Found' };
-    }
     if (call.endpoint === 'auth/login') return this.login(call);
     if (!this.authorized(call.cookie)) return { status: 403, body: 'Forbidden' };
     switch (call.endpoint) {
@@ -216,7 +229,7 @@ export class FakeQbittorrent {
         return this.files(call.query.get('hash') ?? '');
       case 'torrents/pause':
       case 'torrents/resume':
-        if (this.spec.stopStart) return { status: 404, body: 'Endpoint does not exist' };
+        if (this.spec.stopStart) return { status: 404, body: this.spec.removedEndpointBody };
         return this.switchState(call.form, call.endpoint === 'torrents/pause');
       case 'torrents/stop':
       case 'torrents/start':
@@ -227,7 +240,7 @@ export class FakeQbittorrent {
           this.torrents.delete(hash.toLowerCase());
         return { status: 200, body: '' };
       default:
-        return { status: 404, body: this.spec.stopStart ? 'Endpoint does not exist' : 'Not Found' };
+        return { status: 404, body: 'Not Found' };
     }
   }
 
@@ -241,9 +254,12 @@ export class FakeQbittorrent {
     const { username, password } = this.options;
     if (call.form.get('username') !== username || call.form.get('password') !== password) {
       this.failedLogins++;
-      return this.spec.modernAnswers ? { status: 401, body: '' } : { status: 200, body: 'Fails.' };
+      return this.spec.modernAnswers
+        ? { status: 401, body: 'Unauthorized' }
+        : { status: 200, body: 'Fails.' };
     }
-    const sid = randomBytes(24).toString('base64url');
+    // Real session ids are 32 characters of base64, `+` and `/` included.
+    const sid = randomBytes(24).toString('base64');
     this.sessions.add(sid);
     const headers = {
       'set-cookie': `${this.cookieName}=${sid}; HttpOnly; path=/; SameSite=Strict`,
@@ -255,9 +271,12 @@ export class FakeQbittorrent {
 
   private authorized(cookieHeader: string | undefined): boolean {
     for (const part of (cookieHeader ?? '').split(';')) {
-      const [name, value] = part.trim().split('=', 2);
+      const separator = part.indexOf('=');
+      if (separator < 0) continue;
+      const name = part.slice(0, separator).trim();
       // 5.3.0 refuses a cookie named SID even with a valid session value.
-      if (name === this.cookieName && value !== undefined && this.sessions.has(value)) return true;
+      if (name === this.cookieName && this.sessions.has(part.slice(separator + 1).trim()))
+        return true;
     }
     return false;
   }
@@ -358,8 +377,12 @@ function send(
   contentType = 'text/plain; charset=UTF-8',
   headers: Record<string, string> = {},
 ): void {
-  response.writeHead(status, { 'content-type': contentType, ...headers });
-  response.end(body);
+  // Like the real server, a 204 has no body and no content type.
+  response.writeHead(
+    status,
+    status === 204 ? headers : { 'content-type': contentType, ...headers },
+  );
+  response.end(status === 204 ? undefined : body);
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

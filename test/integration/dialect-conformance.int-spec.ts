@@ -14,7 +14,10 @@ describe.each(versionsUnderTest())('the fake qBittorrent %s', (version) => {
     } finally {
       await real.stop();
     }
-    const fake = await FakeQbittorrent.start({ dialect: version as FakeDialect, password: 'probe-password' });
+    const fake = await FakeQbittorrent.start({
+      dialect: version as FakeDialect,
+      password: 'probe-password',
+    });
     let fromFake;
     try {
       fromFake = await probeDialect(fake.url, 'admin', 'probe-password');

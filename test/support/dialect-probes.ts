@@ -17,12 +17,22 @@ const SHA256 = '0d5f6a3e1b7c9d2e4f8a0b1c3d5e7f9a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e
 const UNKNOWN = 'ffffffffffffffffffffffffffffffffffffffff';
 const h = (digit: string) => digit.repeat(40);
 
-export async function probeDialect(url: string, username: string, password: string): Promise<Observation[]> {
+export async function probeDialect(
+  url: string,
+  username: string,
+  password: string,
+): Promise<Observation[]> {
   const port = new URL(url).port;
   const observations: Observation[] = [];
   let cookie = '';
 
-  const call = async (step: string, method: 'GET' | 'POST', path: string, form?: Record<string, string>, cookieHeader = cookie) => {
+  const call = async (
+    step: string,
+    method: 'GET' | 'POST',
+    path: string,
+    form?: Record<string, string>,
+    cookieHeader = cookie,
+  ) => {
     const response = await fetch(`${url}/api/v2/${path}`, {
       method,
       headers: {
@@ -46,10 +56,19 @@ export async function probeDialect(url: string, username: string, password: stri
   const add = (step: string, urls: string) => call(step, 'POST', 'torrents/add', { urls });
 
   await call('no session', 'GET', 'app/version');
-  await call('login, wrong password', 'POST', 'auth/login', { username, password: `${password}-wrong` });
+  await call('login, wrong password', 'POST', 'auth/login', {
+    username,
+    password: `${password}-wrong`,
+  });
   const { setCookie } = await call('login', 'POST', 'auth/login', { username, password });
   cookie = (setCookie ?? '').split(';', 1)[0];
-  await call('session value under the name SID', 'GET', 'app/version', undefined, `SID=${cookie.slice(cookie.indexOf('=') + 1)}`);
+  await call(
+    'session value under the name SID',
+    'GET',
+    'app/version',
+    undefined,
+    `SID=${cookie.slice(cookie.indexOf('=') + 1)}`,
+  );
   await call('webapiVersion', 'GET', 'app/webapiVersion');
 
   await add('add, new', `magnet:?xt=urn:btih:${HEX}`);
@@ -59,18 +78,38 @@ export async function probeDialect(url: string, username: string, password: stri
   await add('add, upper-case urn', `magnet:?xt=URN:BTIH:${h('2')}`);
   await add('add, upper-case key', `magnet:?XT=urn:btih:${h('3')}`);
   await add('add, two lines', `magnet:?xt=urn:btih:${h('4')}\nmagnet:?xt=urn:btih:${h('5')}`);
-  await add('add, one new and one duplicate', `magnet:?xt=urn:btih:${h('6')}\nmagnet:?xt=urn:btih:${HEX}`);
+  await add(
+    'add, one new and one duplicate',
+    `magnet:?xt=urn:btih:${h('6')}\nmagnet:?xt=urn:btih:${HEX}`,
+  );
   await add('add, hybrid', `magnet:?xt=urn:btih:${h('7')}&xt=urn:btmh:1220${SHA256}`);
   await add('add, two different btih', `magnet:?xt=urn:btih:${h('8')}&xt=urn:btih:${h('9')}`);
+  // qBittorrent adds in the background: a torrent can be missing from the list for a moment after
+  // its add was answered. Wait for the last one before recording the list.
+  await waitUntilListed(url, cookie, h('9'));
   await call('list', 'GET', 'torrents/info');
   await call('list two by hash', 'GET', `torrents/info?hashes=${HEX}|${h('4')}|${UNKNOWN}`);
 
   for (const action of ['pause', 'resume', 'stop', 'start']) {
     await call(action, 'POST', `torrents/${action}`, { hashes: HEX });
   }
-  await call('delete an unknown hash', 'POST', 'torrents/delete', { hashes: UNKNOWN, deleteFiles: 'false' });
+  await call('delete an unknown hash', 'POST', 'torrents/delete', {
+    hashes: UNKNOWN,
+    deleteFiles: 'false',
+  });
   await call('files of an unknown hash', 'GET', `torrents/files?hash=${UNKNOWN}`);
   await call('files of a torrent without metadata', 'GET', `torrents/files?hash=${HEX}`);
   await call('unknown endpoint', 'GET', 'nothing/here');
   return observations;
+}
+
+async function waitUntilListed(url: string, cookie: string, hash: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${url}/api/v2/torrents/info?hashes=${hash}`, {
+      headers: { cookie },
+    });
+    if (((await response.json()) as unknown[]).length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
+import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import type { TestApp } from '../support/app.js';
+import { startAppFor, versionsUnderTest, waitForTorrent } from '../support/real-qbittorrent.js';
+import { type Seed, startSeeder } from '../support/seeder.js';
+
+describe.each(versionsUnderTest())('a real download on qBittorrent %s', (version) => {
+  let seed: Seed;
+  let downloader: RunningQbittorrent;
+  let sut: TestApp;
+  let client: QbittorrentClient;
+
+  beforeAll(async () => {
+    seed = await startSeeder(version);
+    downloader = await startQbittorrent({ version });
+    sut = await startAppFor(downloader);
+    client = sut.app.get(QbittorrentClient);
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+    await downloader?.stop();
+    await seed?.qbittorrent.stop();
+  });
+
+  it('downloads the seeded file from a magnet, byte for byte, then deletes it with its files', async () => {
+    const response = await request(sut.app.getHttpServer())
+      .post('/download')
+      .send({ link_id: 2001, url: seed.magnet });
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({ status: 'accepted', hash: seed.hash, error: null });
+
+    const done = await waitForTorrent(
+      client,
+      seed.hash,
+      (torrent) => torrent?.progress === 1,
+      60_000,
+    );
+    expect(done?.size).toBe(seed.size);
+    const path = downloader.hostPath(done?.content_path ?? '');
+    const bytes = await readFile(path);
+    expect(bytes.length).toBe(seed.size);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(seed.sha256);
+
+    await client.delete(seed.hash, true);
+    await waitForTorrent(client, seed.hash, (torrent) => torrent === null);
+    const deadline = Date.now() + 10_000;
+    while (existsSync(path) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(path)).toBe(false);
+  });
+});
