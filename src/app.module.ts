@@ -5,6 +5,7 @@ import { InvalidRequestError } from './common/invalid-request.error.js';
 import { RequestBodyInterceptor } from './common/request-body.interceptor.js';
 import { loadAppConfig } from './config/app.config.js';
 import { DownloadModule } from './download/download.module.js';
+import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
 import { QbittorrentModule } from './qbittorrent/qbittorrent.module.js';
 import { RegistrationModule } from './registration/registration.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         config,
         QbittorrentModule,
         DownloadModule,
+        DownloadsModule,
         HealthModule,
         RegistrationModule,
         StartupModule,

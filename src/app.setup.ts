@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { ConsoleLogger, type NestApplicationOptions } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -10,11 +11,16 @@ export const APP_OPTIONS: NestApplicationOptions = {
   bodyParser: false,
 };
 
+/** Request line and headers: room for GET /downloads with 1000 hashes (about 41 KiB of query). */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
 /** What main.ts and the e2e tests both do to a created application. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
   app.useLogger(new ConsoleLogger({ logLevels: config.get('logLevels', { infer: true }) }));
   app.disable('x-powered-by');
   app.use(jsonBodyParser());
+  // Node reads this per connection; Nest creates the server without a way to pass it.
+  (app.getHttpServer() as Server & { maxHeaderSize?: number }).maxHeaderSize = MAX_HEADER_BYTES;
   return app;
 }

@@ -265,11 +265,17 @@ describe('POST /download refusals (nothing reaches qBittorrent)', () => {
   it('ignores unknown fields instead of passing them on', async () => {
     const response = await request(sut.app.getHttpServer())
       .post('/download')
-      .send({ link_id: 5, url: magnet, savepath: '/etc', category: 'x' });
+      .send({
+        link_id: 5,
+        url: magnet,
+        savepath: '/etc',
+        paused: true,
+        __proto__: { polluted: 1 },
+      });
 
     expect(response.status).toBe(201);
     const [add] = qbittorrent.callsTo('torrents/add').slice(-1);
-    expect([...add.form.keys()]).toEqual(['urls']);
+    expect(Object.fromEntries(add.form)).toEqual({ urls: magnet, tags: 'link:5' });
   });
 });
 

@@ -50,7 +50,11 @@ describe('registration with the core service', () => {
       service_name: 'downloader-qbittorrent',
       host: 'downloader.test',
       port: 8002,
-      capabilities: { download_endpoint: '/download', supported_download_types: ['magnet'] },
+      capabilities: {
+        download_endpoint: '/download',
+        batch_download_endpoint: '/downloads',
+        supported_download_types: ['magnet'],
+      },
     });
     await waitFor(() => sut!.logs.text().includes('service_id=svc-1'));
     await new Promise((resolve) => setTimeout(resolve, 100));

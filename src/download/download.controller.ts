@@ -13,7 +13,7 @@ export class DownloadController {
   @Post()
   @HttpCode(HttpStatus.CREATED)
   async create(@Body() body: CreateDownloadDto): Promise<DownloadResponseDto> {
-    const { hash } = await this.downloads.add(body.link_id, body.url);
+    const { hash } = await this.downloads.add(body.link_id, body.url, body.toOptions());
     return DownloadResponseDto.accepted(hash);
   }
 }

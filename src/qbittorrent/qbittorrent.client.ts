@@ -215,10 +215,30 @@ export class QbittorrentClient implements OnModuleDestroy {
    * Removes a torrent, with or without its downloaded files.
    * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#delete-torrents
    */
-  async delete(hash: string, deleteFiles: boolean): Promise<void> {
+  delete(hash: string, deleteFiles: boolean): Promise<void> {
+    return this.deleteMany([hash], deleteFiles);
+  }
+
+  /**
+   * Adds tags to a torrent (qBittorrent answers 200 even for a hash it does not hold).
+   * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#add-torrent-tags
+   */
+  async addTags(hash: string, tags: string[]): Promise<void> {
+    const response = await this.request('torrents/addTags', {
+      method: 'POST',
+      form: { hashes: hash, tags: tags.join(',') },
+    });
+    expectStatus(response, 'torrents/addTags', 200);
+  }
+
+  /**
+   * Removes several torrents in one call, with or without their files.
+   * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#delete-torrents
+   */
+  async deleteMany(hashes: string[], deleteFiles: boolean): Promise<void> {
     const response = await this.request('torrents/delete', {
       method: 'POST',
-      form: { hashes: hash, deleteFiles: String(deleteFiles) },
+      form: { hashes: hashes.join('|'), deleteFiles: String(deleteFiles) },
     });
     expectStatus(response, 'torrents/delete', 200);
   }

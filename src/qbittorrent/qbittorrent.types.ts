@@ -13,6 +13,9 @@ export interface TorrentInfo {
   /** Bytes selected for download. */
   size: number;
   total_size: number;
+  /** Bytes of the selected content we have. */
+  completed: number;
+  /** Bytes transferred in, waste included. */
   downloaded: number;
   amount_left: number;
   /** Bytes per second. */

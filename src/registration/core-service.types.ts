@@ -6,6 +6,8 @@ export interface RegistrationPayload {
   port: number;
   capabilities: {
     download_endpoint: string;
+    /** POST /downloads (batches) and GET /downloads (status), since the management endpoints. */
+    batch_download_endpoint: string;
     supported_download_types: string[];
   };
 }

@@ -37,7 +37,11 @@ export class RegistrationService {
       service_name: this.options.serviceName,
       host: this.options.serviceHost,
       port: this.options.servicePort,
-      capabilities: { download_endpoint: '/download', supported_download_types: ['magnet'] },
+      capabilities: {
+        download_endpoint: '/download',
+        batch_download_endpoint: '/downloads',
+        supported_download_types: ['magnet'],
+      },
     };
   }
 

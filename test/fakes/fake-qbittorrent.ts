@@ -51,6 +51,7 @@ export interface FakeTorrent {
   progress: number;
   size: number;
   total_size: number;
+  completed: number;
   downloaded: number;
   amount_left: number;
   dlspeed: number;
@@ -70,6 +71,7 @@ export type Fault =
   | { kind: 'status'; status: number; body?: string; afterHandling?: boolean }
   | { kind: 'body'; body: string; contentType?: string }
   | { kind: 'hang' }
+  | { kind: 'delay'; ms: number }
   | { kind: 'destroy' };
 
 export interface RecordedCall {
@@ -103,6 +105,8 @@ export class FakeQbittorrent {
   private readonly faults = new Map<string, Fault[]>();
   private readonly sockets = new Set<Socket>();
   private failedLogins = 0;
+  private readonly inFlight = new Map<string, number>();
+  private readonly peakInFlight = new Map<string, number>();
 
   private constructor(
     private readonly server: Server,
@@ -114,7 +118,8 @@ export class FakeQbittorrent {
   }
 
   static async start(options: FakeQbittorrentOptions = {}): Promise<FakeQbittorrent> {
-    const server = createServer();
+    // Real qBittorrent takes request lines of tens of KiB (1000 hashes in one torrents/info query).
+    const server = createServer({ maxHeaderSize: 1024 * 1024 });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -162,6 +167,26 @@ export class FakeQbittorrent {
     this.faults.set(endpoint, queue);
   }
 
+  /** Completes a torrent as if it had downloaded `size` bytes of one file named after it. */
+  complete(hash: string, size: number, state = 'stalledUP'): void {
+    const torrent = this.torrents.get(hash);
+    if (!torrent) throw new Error(`no torrent ${hash}`);
+    Object.assign(torrent, {
+      state,
+      progress: 1,
+      size,
+      total_size: size,
+      completed: size,
+      downloaded: size,
+      eta: 8_640_000,
+    });
+  }
+
+  /** The most calls of one endpoint that were ever in flight at once. */
+  maxInFlight(endpoint: string): number {
+    return this.peakInFlight.get(endpoint) ?? 0;
+  }
+
   /** Puts a torrent in a given state, as if it had progressed. */
   setState(hash: string, state: string, progress?: number): void {
     const torrent = this.torrents.get(hash);
@@ -191,7 +216,15 @@ export class FakeQbittorrent {
     };
     this.calls.push(call);
 
+    const inFlight = (this.inFlight.get(endpoint) ?? 0) + 1;
+    this.inFlight.set(endpoint, inFlight);
+    this.peakInFlight.set(endpoint, Math.max(inFlight, this.peakInFlight.get(endpoint) ?? 0));
+    response.once('close', () =>
+      this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 1) - 1),
+    );
+
     const fault = this.faults.get(endpoint)?.shift();
+    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (fault?.kind === 'hang') return; // keep the connection open, never answer
     if (fault?.kind === 'destroy') {
       request.socket.destroy();
@@ -235,6 +268,8 @@ export class FakeQbittorrent {
       case 'torrents/start':
         if (!this.spec.stopStart) return { status: 404, body: 'Not Found' };
         return this.switchState(call.form, call.endpoint === 'torrents/stop');
+      case 'torrents/addTags':
+        return this.addTags(call.form);
       case 'torrents/delete':
         for (const hash of (call.form.get('hashes') ?? '').split('|'))
           this.torrents.delete(hash.toLowerCase());
@@ -307,6 +342,20 @@ export class FakeQbittorrent {
       pending_count: 0,
       success_count: added.length,
     });
+  }
+
+  private addTags(form: URLSearchParams): Answer {
+    const added = (form.get('tags') ?? '')
+      .split(',')
+      .map((tag) => tag.trim())
+      .filter(Boolean);
+    for (const hash of (form.get('hashes') ?? '').split('|')) {
+      const torrent = this.torrents.get(hash.toLowerCase());
+      if (!torrent) continue; // 200 for a hash it does not hold, like the real one
+      const tags = torrent.tags.split(', ').filter(Boolean);
+      torrent.tags = [...new Set([...tags, ...added])].sort().join(', ');
+    }
+    return { status: 200, body: '' };
   }
 
   private info(query: URLSearchParams): FakeTorrent[] {
@@ -404,6 +453,7 @@ function newTorrent(id: string, hashes: Hashes, link: string, form: URLSearchPar
     progress: 0,
     size: 0,
     total_size: 0,
+    completed: 0,
     downloaded: 0,
     amount_left: 0,
     dlspeed: 0,
@@ -411,7 +461,13 @@ function newTorrent(id: string, hashes: Hashes, link: string, form: URLSearchPar
     save_path: savePath,
     content_path: `${savePath}/${name}`,
     category: form.get('category') ?? '',
-    tags: (form.get('tags') ?? '').split(',').filter(Boolean).join(', '),
+    // qBittorrent keeps tags as a sorted set and lists them joined by ", ".
+    tags: (form.get('tags') ?? '')
+      .split(',')
+      .map((tag) => tag.trim())
+      .filter(Boolean)
+      .sort()
+      .join(', '),
     added_on: Math.floor(Date.now() / 1000),
     completion_on: 0,
     infohash_v1: hashes.v1 ?? '',

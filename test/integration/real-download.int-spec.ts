@@ -28,10 +28,12 @@ describe.each(versionsUnderTest())('a real download on qBittorrent %s', (version
     await seed?.qbittorrent.stop();
   });
 
-  it('downloads the seeded file from a magnet, byte for byte, then deletes it with its files', async () => {
-    const response = await request(sut.app.getHttpServer())
+  it('downloads the seeded file from a magnet, byte for byte, reports it, then deletes it with its files', async () => {
+    const savePath = downloader.instancePath(`${downloader.downloadDir}/episodes`);
+    const http = () => request(sut.app.getHttpServer());
+    const response = await http()
       .post('/download')
-      .send({ link_id: 2001, url: seed.magnet });
+      .send({ link_id: 2001, url: seed.magnet, save_path: savePath });
     expect(response.status).toBe(201);
     expect(response.body).toEqual({ status: 'accepted', hash: seed.hash, error: null });
 
@@ -43,11 +45,25 @@ describe.each(versionsUnderTest())('a real download on qBittorrent %s', (version
     );
     expect(done?.size).toBe(seed.size);
     const path = downloader.hostPath(done?.content_path ?? '');
+    expect(path).toBe(downloader.hostPath(`${savePath}/${seed.fileName}`));
     const bytes = await readFile(path);
     expect(bytes.length).toBe(seed.size);
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(seed.sha256);
 
-    await client.delete(seed.hash, true);
+    const status = await http().get(`/downloads?hashes=${seed.hash}`);
+    expect(status.body.statuses[0]).toMatchObject({
+      hash: seed.hash,
+      status: 'completed',
+      progress: 1,
+      size: seed.size,
+      downloaded: seed.size,
+      save_path: savePath,
+      link_id: 2001,
+      files: [{ name: seed.fileName, size: seed.size, progress: 1 }],
+    });
+
+    const deleted = await http().delete(`/downloads/${seed.hash}?delete_files=true`);
+    expect(deleted.status).toBe(200);
     await waitForTorrent(client, seed.hash, (torrent) => torrent === null);
     const deadline = Date.now() + 10_000;
     while (existsSync(path) && Date.now() < deadline)
