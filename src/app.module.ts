@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ApiTokenGuard } from './auth/api-token.guard.js';
 import { InvalidRequestError } from './common/invalid-request.error.js';
 import { RequestBodyInterceptor } from './common/request-body.interceptor.js';
 import { loadAppConfig } from './config/app.config.js';
@@ -43,6 +44,7 @@ export class AppModule {
         StartupModule,
       ],
       providers: [
+        { provide: APP_GUARD, useClass: ApiTokenGuard },
         { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
         {
           provide: APP_PIPE,

@@ -9,6 +9,8 @@ import type { AppConfig } from './config/app.config.js';
 export const APP_OPTIONS: NestApplicationOptions = {
   // jsonBodyParser replaces Nest's parsers so that a bad body is answered in the route's own shape.
   bodyParser: false,
+  // While shutting down, requests in flight finish; new ones (on kept-alive connections) get 503.
+  return503OnClosing: true,
 };
 
 /** Request line and headers: room for GET /downloads with 1000 hashes (about 41 KiB of query). */

@@ -7,6 +7,8 @@ import { AppModule } from './app.module.js';
 import { APP_OPTIONS, configureApp } from './app.setup.js';
 import type { AppConfig } from './config/app.config.js';
 
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
     ...APP_OPTIONS,
@@ -15,12 +17,27 @@ async function bootstrap(): Promise<void> {
     abortOnError: false,
   });
   configureApp(app);
-  app.enableShutdownHooks();
-  const { port, bindAddress } = app.get<ConfigService<AppConfig, true>>(ConfigService).get('http', {
-    infer: true,
-  });
+  const logger = new Logger('Main');
+  const { port, bindAddress, shutdownTimeoutMs } = app
+    .get<ConfigService<AppConfig, true>>(ConfigService)
+    .get('http', { infer: true });
+
+  // On a signal Nest stops taking requests, lets those in flight finish, runs the shutdown hooks
+  // (registration stops) and exits 0. A request stuck longer than the grace period does not hold
+  // the process: the orchestrator would kill it anyway.
+  app.enableShutdownHooks([...SHUTDOWN_SIGNALS], { useProcessExit: true });
+  for (const signal of SHUTDOWN_SIGNALS) {
+    process.once(signal, () => {
+      logger.log(`${signal} received: finishing the requests in flight`);
+      setTimeout(() => {
+        logger.error(`Requests still in flight after ${shutdownTimeoutMs} ms: exiting anyway`);
+        process.exit(1);
+      }, shutdownTimeoutMs).unref();
+    });
+  }
+
   await app.listen(port, bindAddress);
-  new Logger('Main').log(`Listening on http://${bindAddress}:${port}`);
+  logger.log(`Listening on http://${bindAddress}:${port}`);
 }
 
 bootstrap().catch((error: unknown) => {

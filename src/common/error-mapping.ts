@@ -3,6 +3,7 @@ import { InvalidMagnetError } from '../qbittorrent/magnet.js';
 import { QbittorrentError } from '../qbittorrent/qbittorrent.errors.js';
 import { RetryFailedError } from '../qbittorrent/retry.service.js';
 import { InvalidRequestError } from './invalid-request.error.js';
+import { UnauthorizedError } from '../auth/unauthorized.error.js';
 import { TorrentNotFoundError } from '../downloads/torrent-not-found.error.js';
 import { RequestBodyError } from './request-body.js';
 
@@ -18,6 +19,9 @@ export interface MappedError {
 export function mapError(error: unknown): MappedError {
   if (error instanceof InvalidRequestError || error instanceof InvalidMagnetError) {
     return { status: HttpStatus.BAD_REQUEST, message: error.message, unexpected: false };
+  }
+  if (error instanceof UnauthorizedError) {
+    return { status: HttpStatus.UNAUTHORIZED, message: error.message, unexpected: false };
   }
   if (error instanceof TorrentNotFoundError) {
     return { status: HttpStatus.NOT_FOUND, message: error.message, unexpected: false };

@@ -6,7 +6,7 @@ import { InvalidEnvironmentError } from './environment.js';
 describe(loadAppConfig.name, () => {
   it('applies the documented defaults to an empty environment', () => {
     expect(loadAppConfig({})).toEqual({
-      http: { port: 8002, bindAddress: '0.0.0.0' },
+      http: { port: 8002, bindAddress: '0.0.0.0', apiToken: null, shutdownTimeoutMs: 10_000 },
       qbittorrent: {
         url: 'http://localhost:8080',
         username: 'admin',
@@ -40,13 +40,20 @@ describe(loadAppConfig.name, () => {
       SERVICE_NAME: 'dl-1',
       SERVICE_HOST: 'dl-1.internal',
       LOG_LEVEL: 'debug',
+      API_TOKEN: 'a-long-enough-token',
+      SHUTDOWN_TIMEOUT_MS: '2000',
       RETRY_MAX_ATTEMPTS: '5',
       RETRY_BASE_DELAY_MS: '250',
       REGISTRATION_INITIAL_DELAY_MS: '10',
       REGISTRATION_MAX_DELAY_MS: '20',
     });
     expect(config).toEqual({
-      http: { port: 9000, bindAddress: '127.0.0.1' },
+      http: {
+        port: 9000,
+        bindAddress: '127.0.0.1',
+        apiToken: 'a-long-enough-token',
+        shutdownTimeoutMs: 2000,
+      },
       qbittorrent: {
         url: 'http://qbittorrent:8080',
         username: 'bangumi',
@@ -92,6 +99,7 @@ describe(loadAppConfig.name, () => {
     ['LOG_LEVEL', 'loud'],
     ['RETRY_MAX_ATTEMPTS', '0'],
     ['RETRY_BASE_DELAY_MS', '-1'],
+    ['API_TOKEN', 'short'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadAppConfig({ [name]: value })).toThrow(InvalidEnvironmentError);
     expect(() => loadAppConfig({ [name]: value })).toThrow(

@@ -8,6 +8,10 @@ import {
 export interface HttpConfig {
   port: number;
   bindAddress: string;
+  /** The bearer token every endpoint but the health checks requires; null when authentication is off. */
+  apiToken: string | null;
+  /** How long a shutdown may wait for requests in flight before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 export interface QbittorrentConfig {
@@ -54,7 +58,12 @@ const LOG_LEVELS: Record<LogLevelName, LogLevel[]> = {
 
 export function toAppConfig(env: EnvironmentVariables): AppConfig {
   return {
-    http: { port: env.PORT, bindAddress: env.BIND_ADDRESS },
+    http: {
+      port: env.PORT,
+      bindAddress: env.BIND_ADDRESS,
+      apiToken: env.API_TOKEN === '' ? null : env.API_TOKEN,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
     qbittorrent: {
       url: withoutTrailingSlash(env.QBITTORRENT_URL),
       username: env.QBITTORRENT_USER,

@@ -7,6 +7,7 @@ import {
   IsNotEmpty,
   IsString,
   IsUrl,
+  MinLength,
   Max,
   Min,
   ValidateIf,
@@ -75,6 +76,17 @@ export class EnvironmentVariables {
   @IsIn(LOG_LEVEL_NAMES)
   LOG_LEVEL: LogLevelName = 'info';
 
+  /** Empty: no authentication. Otherwise every endpoint but the health checks wants it as a bearer token. */
+  @IsString()
+  @ValidateIf((env: EnvironmentVariables) => env.API_TOKEN !== '')
+  @MinLength(16)
+  API_TOKEN: string = '';
+
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS: number = 10_000;
+
   @IsInt()
   @Min(1)
   @Max(10)
@@ -97,7 +109,7 @@ export class EnvironmentVariables {
 }
 
 /** Variables for which an empty value means something; for all others empty means "use the default". */
-const EMPTY_IS_A_VALUE = new Set<string>(['CORE_SERVICE_URL', 'QBITTORRENT_PASSWORD']);
+const EMPTY_IS_A_VALUE = new Set<string>(['CORE_SERVICE_URL', 'QBITTORRENT_PASSWORD', 'API_TOKEN']);
 
 export class InvalidEnvironmentError extends Error {
   constructor(readonly problems: string[]) {

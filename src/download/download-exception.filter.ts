@@ -16,7 +16,7 @@ export class DownloadExceptionFilter implements ExceptionFilter {
     const mapped = mapError(exception);
     if (mapped.unexpected) {
       this.logger.error('POST /download failed unexpectedly', (exception as Error)?.stack);
-    } else if (mapped.status < 500) {
+    } else if (mapped.status === 400 || mapped.status === 413) {
       this.logger.warn(
         `link_id=${linkIdOf(http.getRequest<Request>())} unsupported: ${mapped.message}`,
       );

@@ -1,7 +1,9 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { Public } from '../auth/public.decorator.js';
 import { QbittorrentHealthIndicator } from '../qbittorrent/qbittorrent.health.js';
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

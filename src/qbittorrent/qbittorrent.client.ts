@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
@@ -65,7 +65,7 @@ const IDLE_SOCKET_TIMEOUT_MS = 5000;
  * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-5.0)
  */
 @Injectable()
-export class QbittorrentClient implements OnModuleDestroy {
+export class QbittorrentClient implements OnApplicationShutdown {
   private readonly logger = new Logger(QbittorrentClient.name);
   private readonly options: QbittorrentConfig;
   private readonly httpAgent = new HttpAgent({
@@ -91,7 +91,8 @@ export class QbittorrentClient implements OnModuleDestroy {
     this.options = config.get('qbittorrent', { infer: true });
   }
 
-  onModuleDestroy(): void {
+  /** After the HTTP server has finished the requests in flight, which may still be using them. */
+  onApplicationShutdown(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
@@ -140,7 +141,13 @@ export class QbittorrentClient implements OnModuleDestroy {
     const body = response.body.trim();
     if (body === 'Ok.') return { hash: magnet.hash, alreadyPresent: false };
     if (body === 'Fails.') return this.confirmPresence(magnet.hash, 'Fails.');
-    const receipt = parseJson<AddReceipt>(body, 'torrents/add');
+    let receipt: AddReceipt;
+    try {
+      receipt = parseJson<AddReceipt>(body, 'torrents/add');
+    } catch (error) {
+      // Garbage with a 200 (a proxy page, a cut answer): whether it was added, the list tells.
+      return this.confirmPresence(magnet.hash, 'an unreadable answer', error as Error);
+    }
     const added: unknown[] = Array.isArray(receipt.added_torrent_ids)
       ? receipt.added_torrent_ids
       : [];
@@ -181,10 +188,10 @@ export class QbittorrentClient implements OnModuleDestroy {
     const response = await this.request('torrents/info', { query: params });
     expectStatus(response, 'torrents/info', 200);
     const torrents = parseJson<unknown>(response.body, 'torrents/info');
-    if (!Array.isArray(torrents)) {
-      throw new QbittorrentProtocolError('torrents/info', 'expected a JSON array');
+    if (!Array.isArray(torrents) || !torrents.every(isTorrentInfo)) {
+      throw new QbittorrentProtocolError('torrents/info', 'expected a JSON array of torrents');
     }
-    return torrents as TorrentInfo[];
+    return torrents;
   }
 
   /**
@@ -196,9 +203,10 @@ export class QbittorrentClient implements OnModuleDestroy {
     if (response.status === 404) return null;
     expectStatus(response, 'torrents/files', 200);
     const files = parseJson<unknown>(response.body, 'torrents/files');
-    if (!Array.isArray(files))
-      throw new QbittorrentProtocolError('torrents/files', 'expected a JSON array');
-    return files as TorrentFile[];
+    if (!Array.isArray(files) || !files.every(isTorrentFile)) {
+      throw new QbittorrentProtocolError('torrents/files', 'expected a JSON array of files');
+    }
+    return files;
   }
 
   /** Pauses (4.x) or stops (5.x) a torrent. qBittorrent answers 200 even for a hash it does not hold. */
@@ -258,12 +266,20 @@ export class QbittorrentClient implements OnModuleDestroy {
     expectStatus(response, path, 200);
   }
 
-  private async confirmPresence(hash: string, answer: string): Promise<AddMagnetResult> {
+  /**
+   * After an answer that is not a plain success: the torrent list decides. Present means success
+   * (qBittorrent held it already, or added it and the answer was lost); absent is `failure`.
+   */
+  private async confirmPresence(
+    hash: string,
+    answer: string,
+    failure?: Error,
+  ): Promise<AddMagnetResult> {
     for (const wait of PRESENCE_CHECK_DELAYS_MS) {
       if (wait > 0) await delay(wait);
       if (await this.getTorrentInfo(hash)) return { hash, alreadyPresent: true };
     }
-    throw new TorrentRejectedError(hash, answer);
+    throw failure ?? new TorrentRejectedError(hash, answer);
   }
 
   /** One call with the session, logging in first if needed and once more if qBittorrent answers 403. */
@@ -410,6 +426,29 @@ function sessionCookie(setCookie: string[]): string | undefined {
 
 function expectStatus(response: RawResponse, operation: string, status: number): void {
   if (response.status !== status) throw new QbittorrentHttpError(operation, response.status);
+}
+
+/** The fields this service reads; a proxy's or a future version's odd answer fails here, not later. */
+function isTorrentInfo(value: unknown): value is TorrentInfo {
+  if (typeof value !== 'object' || value === null) return false;
+  const torrent = value as Record<string, unknown>;
+  return (
+    typeof torrent.hash === 'string' &&
+    typeof torrent.state === 'string' &&
+    typeof torrent.name === 'string' &&
+    typeof torrent.tags === 'string' &&
+    typeof torrent.progress === 'number'
+  );
+}
+
+function isTorrentFile(value: unknown): value is TorrentFile {
+  if (typeof value !== 'object' || value === null) return false;
+  const file = value as Record<string, unknown>;
+  return (
+    typeof file.name === 'string' &&
+    typeof file.size === 'number' &&
+    typeof file.progress === 'number'
+  );
 }
 
 function parseJson<T>(body: string, operation: string): T {

@@ -1,8 +1,8 @@
 import {
+  type BeforeApplicationShutdown,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
 } from '@nestjs/common';
 import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
 import { RetryAbortedError } from '../qbittorrent/retry.service.js';
@@ -13,7 +13,7 @@ import { RegistrationService } from '../registration/registration.service.js';
  * that neither a late qBittorrent nor a missing core service delays or stops the start.
  */
 @Injectable()
-export class StartupService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StartupService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StartupService.name);
   private readonly shutdown = new AbortController();
   private registration: Promise<void> = Promise.resolve();
@@ -45,8 +45,8 @@ export class StartupService implements OnApplicationBootstrap, OnApplicationShut
     );
   }
 
-  /** Stops the registration loop, including a request in flight. */
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops the registration loop, including a request in flight, before the server closes. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.shutdown.abort();
     await this.registration;
   }

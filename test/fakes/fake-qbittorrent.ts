@@ -69,7 +69,7 @@ export interface FakeTorrent {
 /** A fault served instead of (or after) the real handling of the next matching request. */
 export type Fault =
   | { kind: 'status'; status: number; body?: string; afterHandling?: boolean }
-  | { kind: 'body'; body: string; contentType?: string }
+  | { kind: 'body'; body: string; contentType?: string; afterHandling?: boolean }
   | { kind: 'hang' }
   | { kind: 'delay'; ms: number }
   | { kind: 'destroy' };
@@ -100,6 +100,8 @@ export interface FakeQbittorrentOptions {
 export class FakeQbittorrent {
   readonly torrents = new Map<string, FakeTorrent>();
   readonly calls: RecordedCall[] = [];
+  /** Every session id this fake ever handed out: secrets a test can look for in logs. */
+  readonly issuedSessions: string[] = [];
   readonly spec: DialectSpec;
   private readonly sessions = new Set<string>();
   private readonly faults = new Map<string, Fault[]>();
@@ -230,7 +232,7 @@ export class FakeQbittorrent {
       request.socket.destroy();
       return;
     }
-    if (fault?.kind === 'body') {
+    if (fault?.kind === 'body' && !fault.afterHandling) {
       send(response, 200, fault.body, fault.contentType ?? 'text/html');
       return;
     }
@@ -241,6 +243,10 @@ export class FakeQbittorrent {
     const answer = this.route(call);
     if (fault?.kind === 'status') {
       send(response, fault.status, fault.body ?? `HTTP ${fault.status}`);
+      return;
+    }
+    if (fault?.kind === 'body') {
+      send(response, 200, fault.body, fault.contentType ?? 'text/html');
       return;
     }
     send(response, answer.status, answer.body, answer.contentType, answer.headers);
@@ -296,6 +302,7 @@ export class FakeQbittorrent {
     // Real session ids are 32 characters of base64, `+` and `/` included.
     const sid = randomBytes(24).toString('base64');
     this.sessions.add(sid);
+    this.issuedSessions.push(sid);
     const headers = {
       'set-cookie': `${this.cookieName}=${sid}; HttpOnly; path=/; SameSite=Strict`,
     };

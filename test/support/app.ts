@@ -23,6 +23,10 @@ export class CapturingLogger extends ConsoleLogger {
     }
   }
 
+  protected override printStackTrace(stack: string | undefined): void {
+    if (stack) this.lines.push(stack);
+  }
+
   text(): string {
     return this.lines.join('\n');
   }
@@ -38,7 +42,10 @@ export interface TestApp {
  * The real application, configured only from `env` (never from the machine's environment), with
  * registration off and short retry delays unless `env` says otherwise. Listens on 127.0.0.1.
  */
-export async function startApp(env: Record<string, string>): Promise<TestApp> {
+export async function startApp(
+  env: Record<string, string>,
+  logs = new CapturingLogger(),
+): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       await AppModule.forRoot({
@@ -48,7 +55,6 @@ export async function startApp(env: Record<string, string>): Promise<TestApp> {
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS);
   configureApp(app);
-  const logs = new CapturingLogger();
   app.useLogger(logs);
   await app.listen(0, '127.0.0.1');
   return { app, logs, close: () => app.close() };

@@ -12,7 +12,9 @@ export class DownloadResponseDto {
     return { status: 'accepted', hash, error: null };
   }
 
+  /** `unsupported` for a request we will not send (400, 413); `error` for anything else. */
   static refused(httpStatus: number, error: string): DownloadResponseDto {
-    return { status: httpStatus < 500 ? 'unsupported' : 'error', hash: null, error };
+    const unsupported = httpStatus === 400 || httpStatus === 413;
+    return { status: unsupported ? 'unsupported' : 'error', hash: null, error };
   }
 }
