@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', '.test-build/', '.local/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
