@@ -3,7 +3,7 @@ import request from 'supertest';
 import { QbittorrentClient } from '../src/qbittorrent/qbittorrent.client.js';
 import { FakeCoreService } from './fakes/fake-core-service.js';
 import { type Fault, FakeQbittorrent, type FakeDialect } from './fakes/fake-qbittorrent.js';
-import { startApp, type TestApp } from './support/app.js';
+import { startApp } from './support/app.js';
 import { failOnUnhandledRejections, report, startSilentServer } from './support/faults.js';
 import { freePort } from '../scripts/lib/ports.mjs';
 
