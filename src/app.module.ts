@@ -8,6 +8,7 @@ import { loadAppConfig } from './config/app.config.js';
 import { DownloadModule } from './download/download.module.js';
 import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { QbittorrentModule } from './qbittorrent/qbittorrent.module.js';
 import { RegistrationModule } from './registration/registration.module.js';
 import { StartupModule } from './startup/startup.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         config,
+        MetricsModule,
         QbittorrentModule,
         DownloadModule,
         DownloadsModule,

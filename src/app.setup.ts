@@ -1,9 +1,12 @@
 import type { Server } from 'node:http';
-import { ConsoleLogger, type NestApplicationOptions } from '@nestjs/common';
+import type { NestApplicationOptions } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { jsonBodyParser } from './common/request-body.js';
 import type { AppConfig } from './config/app.config.js';
+import { AppLogger } from './logging/app-logger.js';
+import { requestIdMiddleware } from './logging/request-context.js';
+import { setupOpenApi } from './openapi/openapi.js';
 
 /** Options for NestFactory.create (and Test's createNestApplication) that configureApp relies on. */
 export const APP_OPTIONS: NestApplicationOptions = {
@@ -19,9 +22,16 @@ export const MAX_HEADER_BYTES = 64 * 1024;
 /** What main.ts and the e2e tests both do to a created application. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
-  app.useLogger(new ConsoleLogger({ logLevels: config.get('logLevels', { infer: true }) }));
+  app.useLogger(
+    new AppLogger(
+      config.get('logLevels', { infer: true }),
+      config.get('logFormat', { infer: true }),
+    ),
+  );
   app.disable('x-powered-by');
   app.use(jsonBodyParser());
+  app.use(requestIdMiddleware);
+  setupOpenApi(app);
   // Node reads this per connection; Nest creates the server without a way to pass it.
   (app.getHttpServer() as Server & { maxHeaderSize?: number }).maxHeaderSize = MAX_HEADER_BYTES;
   return app;

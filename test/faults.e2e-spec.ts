@@ -50,7 +50,7 @@ describe('faults qBittorrent can produce only in a fake', () => {
       error: `Adding torrent ${hashOf(1)} to qBittorrent failed after 3 attempts: qBittorrent did not answer auth/login within 300 ms`,
     });
     // 3 attempts x 300 ms + 100 ms + 200 ms of backoff, plus scheduling slack.
-    expect(elapsed).toBeGreaterThanOrEqual(3 * 300 + 300);
+    expect(elapsed).toBeGreaterThanOrEqual(3 * 300 + 300 - 50); // timers may fire a few ms early
     expect(elapsed).toBeLessThan(3 * 300 + 300 + 1000);
     report(
       'silent TCP peer, QBITTORRENT_TIMEOUT_MS=300',

@@ -24,6 +24,7 @@ describe(loadAppConfig.name, () => {
         maxDelayMs: 60_000,
       },
       logLevels: ['fatal', 'error', 'warn', 'log'],
+      logFormat: 'text',
     });
   });
 
@@ -40,6 +41,7 @@ describe(loadAppConfig.name, () => {
       SERVICE_NAME: 'dl-1',
       SERVICE_HOST: 'dl-1.internal',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
       API_TOKEN: 'a-long-enough-token',
       SHUTDOWN_TIMEOUT_MS: '2000',
       RETRY_MAX_ATTEMPTS: '5',
@@ -71,6 +73,7 @@ describe(loadAppConfig.name, () => {
         maxDelayMs: 20,
       },
       logLevels: ['fatal', 'error', 'warn', 'log', 'debug'],
+      logFormat: 'json',
     });
   });
 
@@ -97,6 +100,7 @@ describe(loadAppConfig.name, () => {
     ['QBITTORRENT_TIMEOUT_MS', '10'],
     ['CORE_SERVICE_URL', 'core-service'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'xml'],
     ['RETRY_MAX_ATTEMPTS', '0'],
     ['RETRY_BASE_DELAY_MS', '-1'],
     ['API_TOKEN', 'short'],

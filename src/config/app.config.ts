@@ -1,4 +1,5 @@
 import type { LogLevel } from '@nestjs/common';
+import type { LogFormat } from '../logging/app-logger.js';
 import {
   type EnvironmentVariables,
   type LogLevelName,
@@ -46,6 +47,7 @@ export interface AppConfig {
   retry: RetryConfig;
   registration: RegistrationConfig;
   logLevels: LogLevel[];
+  logFormat: LogFormat;
 }
 
 const LOG_LEVELS: Record<LogLevelName, LogLevel[]> = {
@@ -82,6 +84,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       maxDelayMs: Math.max(env.REGISTRATION_MAX_DELAY_MS, env.REGISTRATION_INITIAL_DELAY_MS),
     },
     logLevels: LOG_LEVELS[env.LOG_LEVEL],
+    logFormat: env.LOG_FORMAT,
   };
 }
 

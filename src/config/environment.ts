@@ -17,6 +17,7 @@ import {
 
 export const LOG_LEVEL_NAMES = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVEL_NAMES)[number];
+export const LOG_FORMATS = ['text', 'json'] as const;
 
 const HTTP_URL = {
   protocols: ['http', 'https'],
@@ -75,6 +76,9 @@ export class EnvironmentVariables {
 
   @IsIn(LOG_LEVEL_NAMES)
   LOG_LEVEL: LogLevelName = 'info';
+
+  @IsIn(LOG_FORMATS)
+  LOG_FORMAT: (typeof LOG_FORMATS)[number] = 'text';
 
   /** Empty: no authentication. Otherwise every endpoint but the health checks wants it as a bearer token. */
   @IsString()

@@ -1,6 +1,13 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { mapError } from '../common/error-mapping.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { DownloadResponseDto } from './dto/download-response.dto.js';
 
 /**
@@ -8,8 +15,11 @@ import { DownloadResponseDto } from './dto/download-response.dto.js';
  * qBittorrent are logged by DownloadService; this logs those refused before and the unexpected.
  */
 @Catch()
+@Injectable()
 export class DownloadExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('DownloadController');
+
+  constructor(private readonly metrics: MetricsService) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -17,6 +27,7 @@ export class DownloadExceptionFilter implements ExceptionFilter {
     if (mapped.unexpected) {
       this.logger.error('POST /download failed unexpectedly', (exception as Error)?.stack);
     } else if (mapped.status === 400 || mapped.status === 413) {
+      this.metrics.countDownload('unsupported');
       this.logger.warn(
         `link_id=${linkIdOf(http.getRequest<Request>())} unsupported: ${mapped.message}`,
       );

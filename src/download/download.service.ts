@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { parseMagnet } from '../qbittorrent/magnet.js';
 import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
 import type { AddMagnetOptions, AddMagnetResult } from '../qbittorrent/qbittorrent.types.js';
@@ -12,6 +13,7 @@ export class DownloadService {
   constructor(
     private readonly client: QbittorrentClient,
     private readonly retry: RetryService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**
@@ -32,20 +34,24 @@ export class DownloadService {
         () => this.client.addMagnet(magnet.url, { ...options, tags }),
         {
           label: `adding torrent ${magnet.hash} to qBittorrent`,
+          operation: 'add',
         },
       );
       // qBittorrent ignores the options of a torrent it already holds: the link is tagged apart.
       if (result.alreadyPresent && linkId !== undefined) {
         await this.retry.execute(() => this.client.addTags(result.hash, [linkTag(linkId)]), {
           label: `tagging torrent ${result.hash} with its link_id`,
+          operation: 'tag',
         });
       }
       const note = result.alreadyPresent ? ' (qBittorrent already held it)' : '';
       this.logger.log(`link_id=${link} hash=${result.hash} accepted${note}`);
+      this.metrics.countDownload('accepted');
       return result;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.logger.error(`link_id=${link} hash=${magnet.hash} error: ${reason}`);
+      this.metrics.countDownload('error');
       throw error;
     }
   }

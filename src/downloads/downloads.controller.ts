@@ -10,29 +10,74 @@ import {
   Query,
   UseFilters,
 } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiInternalServerErrorResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ApiExceptionFilter } from '../common/api-exception.filter.js';
-import { AddDownloadsDto } from './dto/add-downloads.dto.js';
-import { CancelDownloadsDto } from './dto/cancel-downloads.dto.js';
+import { ErrorResponseDto } from '../common/error-response.dto.js';
+import { API_TOKEN_SCHEME } from '../openapi/openapi.constants.js';
+import { AddDownloadsDto, AddDownloadsResponseDto } from './dto/add-downloads.dto.js';
+import { CancelDownloadsDto, CancelResponseDto } from './dto/cancel-downloads.dto.js';
 import { DeleteQueryDto } from './dto/delete-query.dto.js';
 import { StatusQueryDto } from './dto/status-query.dto.js';
+import { DeleteResultDto, StatusResponseDto, SwitchResultDto } from './dto/torrent-status.dto.js';
 import { DownloadsService } from './downloads.service.js';
 import { ParseInfoHashPipe } from './info-hash.pipe.js';
 
+const error = (example: string) => ({ type: ErrorResponseDto, example: { error: example } });
+const HASH = {
+  name: 'hash',
+  description: 'Info-hash, 40 hex characters',
+  example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a',
+};
+const QBITTORRENT_FAILED = error(
+  'Reading torrents from qBittorrent failed after 3 attempts: qBittorrent answered HTTP 502 to torrents/info',
+);
+const NOT_HELD = error(
+  'qBittorrent does not hold torrent c12fe1c06bba254a9dc9f519b335aa7c1367a88a',
+);
+const UNAUTHORIZED = { description: 'With API_TOKEN set', ...error('invalid bearer token') };
+
+@ApiTags('downloads')
+@ApiBearerAuth(API_TOKEN_SCHEME)
+@ApiUnauthorizedResponse(UNAUTHORIZED)
+@ApiInternalServerErrorResponse(QBITTORRENT_FAILED)
 @Controller('downloads')
 @UseFilters(ApiExceptionFilter)
 export class DownloadsController {
   constructor(private readonly downloads: DownloadsService) {}
 
-  /** Adds up to 100 magnet links; one result per item, in order. */
   @Post()
   @HttpCode(HttpStatus.OK)
-  async addMany(@Body() body: AddDownloadsDto) {
+  @ApiOperation({
+    summary: 'Add up to 100 magnet links',
+    description: 'One bad item never fails the others.',
+  })
+  @ApiOkResponse({ type: AddDownloadsResponseDto })
+  @ApiBadRequestResponse(error('items must be a list of 1 to 100 downloads'))
+  @ApiPayloadTooLargeResponse(error('request body is larger than 65536 bytes'))
+  async addMany(@Body() body: AddDownloadsDto): Promise<AddDownloadsResponseDto> {
     return { results: await this.downloads.addMany(body.items) };
   }
 
-  /** Status of the given hashes (in order), or of every torrent matching the filters. */
   @Get()
-  async status(@Query() query: StatusQueryDto) {
+  @ApiOperation({
+    summary: 'Status of torrents',
+    description:
+      'Of the given hashes, in request order, from one call to qBittorrent; or of every torrent, filtered.',
+  })
+  @ApiOkResponse({ type: StatusResponseDto })
+  @ApiBadRequestResponse(error('hashes: entry 2 is not an info-hash of 40 hex characters'))
+  async status(@Query() query: StatusQueryDto): Promise<StatusResponseDto> {
     const statuses =
       query.hashes === undefined
         ? await this.downloads.all(query)
@@ -40,27 +85,54 @@ export class DownloadsController {
     return { statuses };
   }
 
-  /** Removes the torrents, keeping their files. */
   @Post('cancel')
   @HttpCode(HttpStatus.OK)
-  async cancel(@Body() body: CancelDownloadsDto) {
+  @ApiOperation({ summary: 'Remove torrents, keeping their files' })
+  @ApiOkResponse({ type: CancelResponseDto })
+  @ApiBadRequestResponse(error('hashes must be a list of 1 to 1000 info-hashes'))
+  @ApiPayloadTooLargeResponse(error('request body is larger than 65536 bytes'))
+  async cancel(@Body() body: CancelDownloadsDto): Promise<CancelResponseDto> {
     return { results: await this.downloads.cancel(body.hashes) };
   }
 
   @Post(':hash/pause')
   @HttpCode(HttpStatus.OK)
-  pause(@Param('hash', ParseInfoHashPipe) hash: string) {
+  @ApiOperation({
+    summary: 'Pause a torrent',
+    description: 'Answers once qBittorrent shows the change (at most 3 s).',
+  })
+  @ApiParam(HASH)
+  @ApiOkResponse({ type: SwitchResultDto })
+  @ApiBadRequestResponse(error('hash must be an info-hash of 40 hex characters'))
+  @ApiNotFoundResponse(NOT_HELD)
+  pause(@Param('hash', ParseInfoHashPipe) hash: string): Promise<SwitchResultDto> {
     return this.downloads.pause(hash);
   }
 
   @Post(':hash/resume')
   @HttpCode(HttpStatus.OK)
-  resume(@Param('hash', ParseInfoHashPipe) hash: string) {
+  @ApiOperation({
+    summary: 'Resume a torrent',
+    description: 'Answers once qBittorrent shows the change (at most 3 s).',
+  })
+  @ApiParam(HASH)
+  @ApiOkResponse({ type: SwitchResultDto })
+  @ApiBadRequestResponse(error('hash must be an info-hash of 40 hex characters'))
+  @ApiNotFoundResponse(NOT_HELD)
+  resume(@Param('hash', ParseInfoHashPipe) hash: string): Promise<SwitchResultDto> {
     return this.downloads.resume(hash);
   }
 
   @Delete(':hash')
-  remove(@Param('hash', ParseInfoHashPipe) hash: string, @Query() query: DeleteQueryDto) {
+  @ApiOperation({ summary: 'Delete a torrent, and its files with delete_files=true' })
+  @ApiParam(HASH)
+  @ApiOkResponse({ type: DeleteResultDto })
+  @ApiBadRequestResponse(error('delete_files must be true or false'))
+  @ApiNotFoundResponse(NOT_HELD)
+  remove(
+    @Param('hash', ParseInfoHashPipe) hash: string,
+    @Query() query: DeleteQueryDto,
+  ): Promise<DeleteResultDto> {
     return this.downloads.delete(hash, query.delete_files === 'true');
   }
 }

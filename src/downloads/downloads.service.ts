@@ -6,13 +6,19 @@ import pLimit from 'p-limit';
 import { mapError } from '../common/error-mapping.js';
 import { InvalidRequestError } from '../common/invalid-request.error.js';
 import { DownloadService } from '../download/download.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { normalizeInfoHash } from '../qbittorrent/info-hash.js';
 import { parseMagnet } from '../qbittorrent/magnet.js';
 import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
 import type { TorrentFile, TorrentInfo, TorrentQuery } from '../qbittorrent/qbittorrent.types.js';
 import { RetryService } from '../qbittorrent/retry.service.js';
-import { type DownloadItemResult, DownloadItemDto } from './dto/add-downloads.dto.js';
-import type { CancelResult } from './dto/cancel-downloads.dto.js';
+import { DownloadItemDto, type DownloadItemResultDto } from './dto/add-downloads.dto.js';
+import type {
+  DeleteResultDto,
+  SwitchResultDto,
+  TorrentStatusDto,
+} from './dto/torrent-status.dto.js';
+import type { CancelResultDto } from './dto/cancel-downloads.dto.js';
 import { MAX_STATUS_HASHES } from './dto/status-query.dto.js';
 import { TorrentNotFoundError } from './torrent-not-found.error.js';
 import {
@@ -20,7 +26,6 @@ import {
   notFoundView,
   statusOf,
   type TorrentStatus,
-  type TorrentStatusView,
   toStatusView,
 } from './torrent-status.js';
 
@@ -31,11 +36,6 @@ const FILES_CONCURRENCY = 4;
 const STATE_SETTLE_MS = 3000;
 const STATE_POLL_MS = 100;
 
-export interface SwitchResult {
-  hash: string;
-  status: TorrentStatus | 'not_found';
-}
-
 /** Torrent management for the core service: batches, status, pause, resume, delete, cancel. */
 @Injectable()
 export class DownloadsService {
@@ -43,16 +43,17 @@ export class DownloadsService {
     private readonly client: QbittorrentClient,
     private readonly retry: RetryService,
     private readonly downloads: DownloadService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Adds each item on its own (bounded concurrency); one result per item, in order. */
-  addMany(items: unknown[]): Promise<DownloadItemResult[]> {
+  addMany(items: unknown[]): Promise<DownloadItemResultDto[]> {
     const limit = pLimit(BATCH_CONCURRENCY);
     return Promise.all(items.map((item) => limit(() => this.addOne(item))));
   }
 
   /** The status of each hash, in order, from one torrent-list call however many they are. */
-  async statuses(hashes: string[]): Promise<TorrentStatusView[]> {
+  async statuses(hashes: string[]): Promise<TorrentStatusDto[]> {
     const torrents = await this.list({ hashes: [...new Set(hashes)] });
     const views = new Map((await this.viewsOf(torrents)).map((view) => [view.hash, view]));
     return hashes.map((hash) => views.get(hash) ?? notFoundView(hash));
@@ -63,7 +64,7 @@ export class DownloadsService {
     category?: string;
     tag?: string;
     status?: TorrentStatus;
-  }): Promise<TorrentStatusView[]> {
+  }): Promise<TorrentStatusDto[]> {
     const torrents = await this.list({ category: query.category, tag: query.tag });
     const wanted =
       query.status === undefined
@@ -72,27 +73,25 @@ export class DownloadsService {
     return this.viewsOf(wanted);
   }
 
-  pause(hash: string): Promise<SwitchResult> {
+  pause(hash: string): Promise<SwitchResultDto> {
     return this.switchTorrent(hash, 'pause');
   }
 
-  resume(hash: string): Promise<SwitchResult> {
+  resume(hash: string): Promise<SwitchResultDto> {
     return this.switchTorrent(hash, 'resume');
   }
 
-  async delete(
-    hash: string,
-    deleteFiles: boolean,
-  ): Promise<{ hash: string; status: 'deleted'; delete_files: boolean }> {
+  async delete(hash: string, deleteFiles: boolean): Promise<DeleteResultDto> {
     await this.requireTorrent(hash);
     await this.retry.execute(() => this.client.delete(hash, deleteFiles), {
       label: `deleting torrent ${hash}`,
+      operation: 'delete',
     });
     return { hash, status: 'deleted', delete_files: deleteFiles };
   }
 
   /** Removes the torrents, keeping their files: one list call and one delete call in all. */
-  async cancel(raw: unknown[]): Promise<CancelResult[]> {
+  async cancel(raw: unknown[]): Promise<CancelResultDto[]> {
     const hashes = raw.map(normalizeInfoHash);
     const valid = [...new Set(hashes.filter((hash): hash is string => hash !== null))];
     const held = new Set(
@@ -103,12 +102,13 @@ export class DownloadsService {
       try {
         await this.retry.execute(() => this.client.deleteMany([...held], false), {
           label: `cancelling ${held.size} torrent${held.size === 1 ? '' : 's'}`,
+          operation: 'cancel',
         });
       } catch (error) {
         failure = mapError(error).message;
       }
     }
-    return hashes.map((hash, i): CancelResult => {
+    return hashes.map((hash, i): CancelResultDto => {
       if (hash === null) {
         return {
           hash: String(raw[i]),
@@ -142,19 +142,23 @@ export class DownloadsService {
     });
   }
 
-  private async addOne(raw: unknown): Promise<DownloadItemResult> {
+  private async addOne(raw: unknown): Promise<DownloadItemResultDto> {
     const record =
       typeof raw === 'object' && raw !== null && !Array.isArray(raw)
         ? (raw as Record<string, unknown>)
         : null;
     const url = typeof record?.url === 'string' ? record.url : null;
-    const failed = (reason: string, hash: string | null = null): DownloadItemResult => ({
+    const refused = (reason: string): DownloadItemResultDto => {
+      this.metrics.countDownload('unsupported');
+      return failed(reason);
+    };
+    const failed = (reason: string, hash: string | null = null): DownloadItemResultDto => ({
       url,
       hash,
       status: 'failed',
       reason,
     });
-    if (record === null) return failed('item must be a JSON object');
+    if (record === null) return refused('item must be a JSON object');
 
     const item = plainToInstance(DownloadItemDto, record);
     const errors = await validate(item, {
@@ -162,12 +166,12 @@ export class DownloadsService {
       stopAtFirstError: true,
       forbidUnknownValues: true,
     });
-    if (errors.length > 0) return failed(InvalidRequestError.fromValidation(errors).message);
+    if (errors.length > 0) return refused(InvalidRequestError.fromValidation(errors).message);
     let hash: string;
     try {
       hash = parseMagnet(item.url).hash;
     } catch (error) {
-      return failed(mapError(error).message);
+      return refused(mapError(error).message);
     }
     try {
       const result = await this.downloads.add(item.link_id, item.url, item.toOptions());
@@ -180,11 +184,12 @@ export class DownloadsService {
   private list(query: TorrentQuery): Promise<TorrentInfo[]> {
     return this.retry.execute(() => this.client.getTorrents(query), {
       label: 'reading torrents from qBittorrent',
+      operation: 'status',
     });
   }
 
   /** Status views, with the file list of each completed torrent. */
-  private async viewsOf(torrents: TorrentInfo[]): Promise<TorrentStatusView[]> {
+  private async viewsOf(torrents: TorrentInfo[]): Promise<TorrentStatusDto[]> {
     const limit = pLimit(FILES_CONCURRENCY);
     return Promise.all(
       torrents.map(async (torrent) => {
@@ -193,6 +198,7 @@ export class DownloadsService {
           files = await limit(() =>
             this.retry.execute(() => this.client.getFiles(torrent.hash), {
               label: `reading the files of torrent ${torrent.hash}`,
+              operation: 'files',
             }),
           );
         }
@@ -207,12 +213,13 @@ export class DownloadsService {
     return torrent;
   }
 
-  private async switchTorrent(hash: string, action: 'pause' | 'resume'): Promise<SwitchResult> {
+  private async switchTorrent(hash: string, action: 'pause' | 'resume'): Promise<SwitchResultDto> {
     await this.requireTorrent(hash);
     await this.retry.execute(
       () => (action === 'pause' ? this.client.pause(hash) : this.client.resume(hash)),
       {
         label: `${action === 'pause' ? 'pausing' : 'resuming'} torrent ${hash}`,
+        operation: action,
       },
     );
     const applied = (torrent: TorrentInfo) => isPausedState(torrent.state) === (action === 'pause');

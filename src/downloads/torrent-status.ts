@@ -1,4 +1,5 @@
 import { linkIdFromTags } from '../download/link-tag.js';
+import type { TorrentStatusDto } from './dto/torrent-status.dto.js';
 import type { TorrentFile, TorrentInfo } from '../qbittorrent/qbittorrent.types.js';
 
 export const TORRENT_STATUSES = [
@@ -56,37 +57,7 @@ export function isPausedState(state: string): boolean {
 /** qBittorrent's "no estimate" ETA: 100 days. */
 const ETA_UNKNOWN = 8_640_000;
 
-export interface TorrentFileView {
-  name: string;
-  size: number;
-  progress: number;
-}
-
-/** What GET /downloads reports of one torrent. */
-export interface TorrentStatusView {
-  hash: string;
-  status: TorrentStatus | 'not_found';
-  name: string | null;
-  progress: number | null;
-  /** Bytes selected for download. */
-  size: number | null;
-  /** Bytes of the torrent's content we have. */
-  downloaded: number | null;
-  /** Bytes per second. */
-  dlspeed: number | null;
-  /** Seconds; null when qBittorrent has no estimate. */
-  eta: number | null;
-  save_path: string | null;
-  content_path: string | null;
-  category: string | null;
-  tags: string[] | null;
-  /** From the `link:<id>` tag POST /download recorded. */
-  link_id: number | null;
-  /** For completed torrents, from qBittorrent's own file list; null otherwise. */
-  files: TorrentFileView[] | null;
-}
-
-export function toStatusView(torrent: TorrentInfo, files: TorrentFile[] | null): TorrentStatusView {
+export function toStatusView(torrent: TorrentInfo, files: TorrentFile[] | null): TorrentStatusDto {
   const tags = splitTags(torrent.tags);
   return {
     hash: torrent.hash,
@@ -106,7 +77,7 @@ export function toStatusView(torrent: TorrentInfo, files: TorrentFile[] | null):
   };
 }
 
-export function notFoundView(hash: string): TorrentStatusView {
+export function notFoundView(hash: string): TorrentStatusDto {
   return {
     hash,
     status: 'not_found',

@@ -7,6 +7,7 @@ import { ConfigService } from '@nestjs/config';
 import { AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { AppConfig, QbittorrentConfig } from '../config/app.config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { type Dialect, dialectFor } from './dialect.js';
 import { parseMagnet } from './magnet.js';
 import {
@@ -85,6 +86,7 @@ export class QbittorrentClient implements OnApplicationShutdown {
   constructor(
     private readonly http: HttpService,
     config: ConfigService<AppConfig, true>,
+    private readonly metrics: MetricsService,
   ) {
     // Credentials are kept from the start, so a login that fails now (qBittorrent not up yet)
     // is simply tried again on the next call.
@@ -318,6 +320,18 @@ export class QbittorrentClient implements OnApplicationShutdown {
     if (this.refusal && now < this.refusal.until) {
       throw this.refusal.error.remembered(this.refusal.until - now);
     }
+    try {
+      const session = await this.attemptLogin();
+      this.metrics.countLogin('success');
+      return session;
+    } catch (error) {
+      const refused = error instanceof QbittorrentAuthError && error.reason !== 'session';
+      this.metrics.countLogin(refused ? 'refused' : 'failed');
+      throw error;
+    }
+  }
+
+  private async attemptLogin(): Promise<Session> {
     const { username, password } = this.options;
     const response = await this.send('auth/login', {
       method: 'POST',
@@ -387,17 +401,27 @@ export class QbittorrentClient implements OnApplicationShutdown {
       config.data = new URLSearchParams(init.form).toString();
     }
     let response: AxiosResponse<unknown>;
+    const started = performance.now();
     try {
       response = await firstValueFrom(this.http.request<unknown>(config));
     } catch (error) {
+      this.observe(path, 'error', started);
       throw this.transportError(path, error);
     }
+    this.observe(path, String(response.status), started);
     const setCookie = response.headers['set-cookie'];
     return {
       status: response.status,
       body: typeof response.data === 'string' ? response.data : '',
       setCookie: Array.isArray(setCookie) ? setCookie : [],
     };
+  }
+
+  private observe(operation: string, status: string, started: number): void {
+    this.metrics.qbittorrentRequests.observe(
+      { operation, status },
+      (performance.now() - started) / 1000,
+    );
   }
 
   private transportError(path: string, error: unknown): Error {

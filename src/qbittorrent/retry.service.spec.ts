@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { loadAppConfig } from '../config/app.config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import {
   QbittorrentAuthError,
   QbittorrentHttpError,
@@ -21,7 +22,7 @@ describe(RetryService.name, () => {
   beforeEach(() => {
     jest.useFakeTimers();
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    sut = new RetryService(new ConfigService(loadAppConfig({})));
+    sut = new RetryService(new ConfigService(loadAppConfig({})), new MetricsService());
   });
 
   afterEach(() => {
@@ -31,7 +32,7 @@ describe(RetryService.name, () => {
 
   it('returns the first success without waiting', async () => {
     const operation = jest.fn(() => Promise.resolve('done'));
-    await expect(sut.execute(operation, { label: 'x' })).resolves.toBe('done');
+    await expect(sut.execute(operation, { label: 'x', operation: 'test' })).resolves.toBe('done');
     expect(operation).toHaveBeenCalledTimes(1);
   });
 
@@ -41,7 +42,10 @@ describe(RetryService.name, () => {
       .mockRejectedValueOnce(unavailable())
       .mockRejectedValueOnce(unavailable())
       .mockResolvedValueOnce('done');
-    const result = sut.execute(operation, { label: 'adding torrent abc to qBittorrent' });
+    const result = sut.execute(operation, {
+      label: 'adding torrent abc to qBittorrent',
+      operation: 'add',
+    });
 
     await jest.advanceTimersByTimeAsync(0);
     expect(operation).toHaveBeenCalledTimes(1);
@@ -62,7 +66,10 @@ describe(RetryService.name, () => {
       .mockRejectedValueOnce(unavailable())
       .mockRejectedValueOnce(unavailable())
       .mockResolvedValueOnce('done');
-    const result = sut.execute(operation, { label: 'adding torrent abc to qBittorrent' });
+    const result = sut.execute(operation, {
+      label: 'adding torrent abc to qBittorrent',
+      operation: 'add',
+    });
     await jest.advanceTimersByTimeAsync(3000);
     await result;
 
@@ -83,7 +90,10 @@ describe(RetryService.name, () => {
       .mockRejectedValueOnce(unavailable())
       .mockRejectedValueOnce(unavailable())
       .mockRejectedValueOnce(last);
-    const result = sut.execute(operation, { label: 'adding torrent abc to qBittorrent' });
+    const result = sut.execute(operation, {
+      label: 'adding torrent abc to qBittorrent',
+      operation: 'add',
+    });
     const settled = result.catch((error: unknown) => error);
     await jest.advanceTimersByTimeAsync(3000);
 
@@ -110,7 +120,7 @@ describe(RetryService.name, () => {
       .fn<() => Promise<string>>()
       .mockRejectedValueOnce(failure)
       .mockResolvedValueOnce('ok');
-    const result = sut.execute(operation, { label: 'x' });
+    const result = sut.execute(operation, { label: 'x', operation: 'test' });
     await jest.advanceTimersByTimeAsync(1000);
     await expect(result).resolves.toBe('ok');
     expect(operation).toHaveBeenCalledTimes(2);
@@ -130,7 +140,7 @@ describe(RetryService.name, () => {
   ])('does not retry: %s', async (_name, failure) => {
     const operation = jest.fn<() => Promise<string>>().mockRejectedValue(failure);
     const error = (await sut
-      .execute(operation, { label: 'x' })
+      .execute(operation, { label: 'x', operation: 'test' })
       .catch((e: unknown) => e)) as RetryFailedError;
     expect(error).toBeInstanceOf(RetryFailedError);
     expect(error.attempts).toBe(1);
@@ -144,9 +154,12 @@ describe(RetryService.name, () => {
   it('follows RETRY_MAX_ATTEMPTS and RETRY_BASE_DELAY_MS', async () => {
     sut = new RetryService(
       new ConfigService(loadAppConfig({ RETRY_MAX_ATTEMPTS: '4', RETRY_BASE_DELAY_MS: '100' })),
+      new MetricsService(),
     );
     const operation = jest.fn<() => Promise<string>>().mockRejectedValue(unavailable());
-    const settled = sut.execute(operation, { label: 'x' }).catch((e: unknown) => e);
+    const settled = sut
+      .execute(operation, { label: 'x', operation: 'test' })
+      .catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(100 + 200 + 400 - 1);
     expect(operation).toHaveBeenCalledTimes(3);
     await jest.advanceTimersByTimeAsync(1);
@@ -165,6 +178,7 @@ describe(RetryService.name, () => {
     const settled = sut
       .execute(operation, {
         label: 'registering',
+        operation: 'register',
         maxAttempts: Infinity,
         signal: controller.signal,
       })

@@ -2,10 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig, RetryConfig } from '../config/app.config.js';
 import { isTransient } from '../common/transient.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 export interface RetryOptions {
   /** What is being tried, for logs and the final error: "adding torrent abc to qBittorrent". */
   label: string;
+  /** A short fixed name for metrics ("add", "status"...): never a hash or an address. */
+  operation: string;
   maxAttempts?: number;
   baseDelayMs?: number;
   /** Upper bound of the doubling delay. */
@@ -52,7 +55,10 @@ export class RetryService {
   private readonly logger = new Logger(RetryService.name);
   private readonly defaults: RetryConfig;
 
-  constructor(config: ConfigService<AppConfig, true>) {
+  constructor(
+    config: ConfigService<AppConfig, true>,
+    private readonly metrics: MetricsService,
+  ) {
     this.defaults = config.get('retry', { infer: true });
   }
 
@@ -74,6 +80,7 @@ export class RetryService {
         if (!shouldRetry(error)) throw new RetryFailedError(options.label, attempt, false, error);
         if (attempt >= maxAttempts) throw new RetryFailedError(options.label, attempt, true, error);
         const delayMs = this.delayAfter(attempt, baseDelayMs, options.maxDelayMs);
+        this.metrics.retries.inc({ operation: options.operation });
         const limit = Number.isFinite(maxAttempts) ? `/${maxAttempts}` : '';
         const reason = error instanceof Error ? error.message : String(error);
         this.logger.warn(

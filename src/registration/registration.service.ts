@@ -52,6 +52,7 @@ export class RegistrationService {
   registerUntilAccepted(signal: AbortSignal): Promise<RegistrationReceipt> {
     return this.retry.execute(() => this.register(signal), {
       label: `registering with the core service at ${this.options.coreServiceUrl}`,
+      operation: 'register',
       maxAttempts: Infinity,
       baseDelayMs: this.options.initialDelayMs,
       maxDelayMs: this.options.maxDelayMs,

@@ -1,19 +1,35 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { IsCategoryName, IsSavePath, IsTagList } from '../../common/validators.js';
 import type { AddMagnetOptions } from '../../qbittorrent/qbittorrent.types.js';
 
 /** Where and how qBittorrent files a new torrent; every field optional. */
 export class AddOptionsDto {
-  /** Folder to save into, as qBittorrent sees it; its default folder otherwise. */
+  @ApiPropertyOptional({
+    description: 'Folder to save into, as qBittorrent sees it; its default folder otherwise',
+    example: '/downloads/Show',
+    maxLength: 4096,
+  })
   @IsOptional()
   @IsSavePath()
   save_path?: string;
 
-  /** qBittorrent category; created if it does not exist. */
+  @ApiPropertyOptional({
+    description:
+      'qBittorrent category, created if missing (no `\\`, no leading/trailing `/`, no `//`)',
+    example: 'bangumi',
+    maxLength: 255,
+  })
   @IsOptional()
   @IsCategoryName()
   category?: string;
 
+  @ApiPropertyOptional({
+    description: 'Tags (no commas, no surrounding spaces)',
+    example: ['s01'],
+    type: [String],
+    maxItems: 32,
+  })
   @IsOptional()
   @IsTagList()
   tags?: string[];

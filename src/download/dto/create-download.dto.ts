@@ -1,15 +1,27 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsString } from 'class-validator';
 import { IsPositiveSafeInteger } from '../../common/validators.js';
 import { AddOptionsDto } from './add-options.dto.js';
 
 /** The body of POST /download. Fields not listed here are dropped by the ValidationPipe. */
 export class CreateDownloadDto extends AddOptionsDto {
-  /** The core service's id of the RSS item this download comes from; recorded as the tag `link:<id>`. */
+  @ApiProperty({
+    description:
+      "The core service's id of the RSS item; recorded on the torrent as the tag `link:<id>`",
+    example: 123,
+    minimum: 1,
+    maximum: Number.MAX_SAFE_INTEGER,
+  })
   @IsDefined({ message: 'link_id is required' })
   @IsPositiveSafeInteger()
   link_id!: number;
 
-  /** A magnet link; checked in full by parseMagnet. */
+  @ApiProperty({
+    description:
+      'A magnet link (btih hex or base32, btmh, or hybrid); at most 8 KiB, no control characters',
+    example: 'magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a&dn=anime',
+    maxLength: 8192,
+  })
   @IsDefined({ message: 'url is required' })
   @IsString({ message: 'url must be a string' })
   url!: string;

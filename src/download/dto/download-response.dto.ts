@@ -1,11 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 export type DownloadStatus = 'accepted' | 'unsupported' | 'error';
 
 /** Every answer of POST /download has exactly these three fields. */
 export class DownloadResponseDto {
+  @ApiProperty({ enum: ['accepted', 'unsupported', 'error'], example: 'accepted' })
   status!: DownloadStatus;
-  /** The torrent id qBittorrent uses, on success. */
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The torrent id qBittorrent uses (40 lowercase hex), on success',
+    example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a',
+  })
   hash!: string | null;
-  /** What went wrong, otherwise. */
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'What went wrong, otherwise',
+    example: null,
+  })
   error!: string | null;
 
   static accepted(hash: string): DownloadResponseDto {

@@ -1,31 +1,64 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsOptional, IsString } from 'class-validator';
 import { IsListOf, IsPositiveSafeInteger } from '../../common/validators.js';
 import { AddOptionsDto } from '../../download/dto/add-options.dto.js';
 
 export const MAX_BATCH_ITEMS = 100;
 
-/** The body of POST /downloads. Each item is checked on its own: one bad item fails alone. */
-export class AddDownloadsDto {
-  @IsDefined({ message: 'items is required' })
-  @IsListOf(1, MAX_BATCH_ITEMS, 'downloads')
-  items!: unknown[];
-}
-
 /** One item of POST /downloads: POST /download's body with an optional link_id. */
 export class DownloadItemDto extends AddOptionsDto {
+  @ApiProperty({
+    example: 'magnet:?xt=urn:btih:dd8255ecdc7ca55fb0bbf81323d87062db1f6d1c',
+    maxLength: 8192,
+  })
   @IsDefined({ message: 'url is required' })
   @IsString({ message: 'url must be a string' })
   url!: string;
 
+  @ApiPropertyOptional({
+    example: 3,
+    minimum: 1,
+    description: 'Recorded on the torrent as the tag `link:<id>`',
+  })
   @IsOptional()
   @IsPositiveSafeInteger()
   link_id?: number;
 }
 
-export interface DownloadItemResult {
-  /** The item's url as given (null when it was not a string). */
-  url: string | null;
-  hash: string | null;
-  status: 'accepted' | 'failed';
-  reason: string | null;
+/** The body of POST /downloads. Each item is checked on its own: one bad item fails alone. */
+export class AddDownloadsDto {
+  @ApiProperty({ type: () => [DownloadItemDto], minItems: 1, maxItems: MAX_BATCH_ITEMS })
+  @IsDefined({ message: 'items is required' })
+  @IsListOf(1, MAX_BATCH_ITEMS, 'downloads')
+  items!: unknown[];
+}
+
+export class DownloadItemResultDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The item's url as given (null when not a string)",
+  })
+  url!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'dd8255ecdc7ca55fb0bbf81323d87062db1f6d1c',
+  })
+  hash!: string | null;
+
+  @ApiProperty({ enum: ['accepted', 'failed'] })
+  status!: 'accepted' | 'failed';
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why the item failed', example: null })
+  reason!: string | null;
+}
+
+export class AddDownloadsResponseDto {
+  @ApiProperty({
+    type: () => [DownloadItemResultDto],
+    description: 'One result per item, in request order',
+  })
+  results!: DownloadItemResultDto[];
 }

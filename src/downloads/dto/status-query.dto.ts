@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
 import { TORRENT_STATUSES, type TorrentStatus } from '../torrent-status.js';
 
@@ -5,19 +6,34 @@ export const MAX_STATUS_HASHES = 1000;
 
 /** The query of GET /downloads. */
 export class StatusQueryDto {
-  /** Comma-separated info-hashes; without it, every torrent (filtered by the fields below). */
+  @ApiPropertyOptional({
+    description: `Up to ${MAX_STATUS_HASHES} comma-separated info-hashes; without it, every torrent (filtered)`,
+    example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a,dd8255ecdc7ca55fb0bbf81323d87062db1f6d1c',
+  })
   @IsOptional()
   @IsString({ message: 'hashes must be one comma-separated list' })
   hashes?: string;
 
+  @ApiPropertyOptional({
+    description: 'Only torrents of this category (without hashes)',
+    example: 'bangumi',
+  })
   @IsOptional()
   @IsString({ message: 'category must be a string' })
   category?: string;
 
+  @ApiPropertyOptional({
+    description: 'Only torrents with this tag (without hashes)',
+    example: 'link:123',
+  })
   @IsOptional()
   @IsString({ message: 'tag must be a string' })
   tag?: string;
 
+  @ApiPropertyOptional({
+    enum: TORRENT_STATUSES,
+    description: 'Only torrents in this status (without hashes)',
+  })
   @IsOptional()
   @IsIn(TORRENT_STATUSES, { message: `status must be one of ${TORRENT_STATUSES.join(', ')}` })
   status?: TorrentStatus;

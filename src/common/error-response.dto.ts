@@ -1,0 +1,7 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** The failure answer of every endpoint but POST /download. */
+export class ErrorResponseDto {
+  @ApiProperty({ example: 'hash must be an info-hash of 40 hex characters' })
+  error!: string;
+}
