@@ -10,7 +10,7 @@ const root = join(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const KNOWN_VARIABLES = Object.keys(new EnvironmentVariables());
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- parsed YAML is walked as plain data */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unnecessary-type-assertion -- parsed YAML is walked as plain data */
 
 describe('Dockerfile', () => {
   const stages = parseDockerfile(read('Dockerfile'));

@@ -82,7 +82,7 @@ describeOnce('the Dockerfile, replayed without Docker', () => {
         `/health 200 after ${Date.now() - started} ms, HEALTHCHECK exit 0, POST /download 201 on qBittorrent 4.5.2`,
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message}\nservice output:\n${output}`);
+      throw new Error(`${(error as Error).message}\nservice output:\n${output}`, { cause: error });
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
