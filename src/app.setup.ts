@@ -3,6 +3,7 @@ import type { NestApplicationOptions } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { jsonBodyParser } from './common/request-body.js';
+import { answerLivenessFirst } from './health/liveness.js';
 import type { AppConfig } from './config/app.config.js';
 import { AppLogger } from './logging/app-logger.js';
 import { requestIdMiddleware } from './logging/request-context.js';
@@ -29,10 +30,14 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     ),
   );
   app.disable('x-powered-by');
+  // Express hashes every body for an ETag; no client of this API makes conditional requests.
+  app.set('etag', false);
   app.use(jsonBodyParser());
   app.use(requestIdMiddleware);
   setupOpenApi(app);
+  const server = app.getHttpServer() as Server & { maxHeaderSize?: number };
   // Node reads this per connection; Nest creates the server without a way to pass it.
-  (app.getHttpServer() as Server & { maxHeaderSize?: number }).maxHeaderSize = MAX_HEADER_BYTES;
+  server.maxHeaderSize = MAX_HEADER_BYTES;
+  answerLivenessFirst(server);
   return app;
 }

@@ -19,6 +19,31 @@ describe('GET /health', () => {
   });
 });
 
+describe('GET /health, answered before the framework', () => {
+  it('answers the same on the fast path and through Nest, with a request id', async () => {
+    const sut = await startApp({ QBITTORRENT_URL: `http://127.0.0.1:${await freePort()}` });
+    try {
+      const fast = await request(sut.app.getHttpServer())
+        .get('/health')
+        .set('x-request-id', 'probe-1');
+      const framework = await request(sut.app.getHttpServer()).get('/health?from=probe');
+      for (const response of [fast, framework]) {
+        expect(response.status).toBe(200);
+        expect(response.text).toBe('OK');
+        expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
+        expect(response.headers['cache-control']).toBe('no-store');
+        expect(response.headers['x-request-id']).toBeDefined();
+      }
+      expect(fast.headers['x-request-id']).toBe('probe-1');
+      // Everything else still reaches the application.
+      expect((await request(sut.app.getHttpServer()).get('/healthz')).status).toBe(404);
+      expect((await request(sut.app.getHttpServer()).get('/health/ready')).status).toBe(503);
+    } finally {
+      await sut.close();
+    }
+  });
+});
+
 describe('GET /health/ready', () => {
   it.each(DIALECTS)(
     '200 with the version when qBittorrent %s is up and we are logged in',

@@ -5,7 +5,6 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { firstValueFrom } from 'rxjs';
 import type { AppConfig, QbittorrentConfig } from '../config/app.config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type Dialect, dialectFor } from './dialect.js';
@@ -403,7 +402,9 @@ export class QbittorrentClient implements OnApplicationShutdown {
     let response: AxiosResponse<unknown>;
     const started = performance.now();
     try {
-      response = await firstValueFrom(this.http.request<unknown>(config));
+      // axiosRef rather than the Observable API: per call, the latter adds a CancelToken whose
+      // cancellation on completion builds an error with a stack trace (2-3% of CPU under load).
+      response = await this.http.axiosRef.request<unknown>(config);
     } catch (error) {
       this.observe(path, 'error', started);
       throw this.transportError(path, error);
