@@ -128,7 +128,8 @@ async function main() {
     const servicePort = await freePort();
     const startedAt = performance.now();
     // BENCH_PROFILE=1 writes a CPU profile of the service to bench/profiles (see README).
-    const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [];
+    const profile =
+      process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [];
     const service = start(process.execPath, [...profile, 'dist/main.js'], {
       PORT: String(servicePort),
       BIND_ADDRESS: '127.0.0.1',
@@ -218,7 +219,9 @@ async function main() {
       }),
     });
     for (let i = 0; i < 100; i++) {
-      const listed = /** @type {unknown[]} */ (await (await fetch(`${qbt}/torrents/info`, { headers: { cookie } })).json());
+      const listed = /** @type {unknown[]} */ (
+        await (await fetch(`${qbt}/torrents/info`, { headers: { cookie } })).json()
+      );
       if (listed.length >= 1000) break;
       await sleep(100);
     }
