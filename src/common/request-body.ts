@@ -23,8 +23,8 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
  * Parses JSON bodies but, instead of answering a bad body itself (in Express's shape, before any
  * route runs), keeps the failure on the request for the route to raise in its own shape.
  */
-export function jsonBodyParser(limit = MAX_BODY_BYTES): RequestHandler {
-  const parse = json({ limit, strict: true });
+export function jsonBodyParser(): RequestHandler {
+  const parse = json({ limit: MAX_BODY_BYTES, strict: true });
   return (request: Request, response: Response, next: NextFunction) => {
     parse(request, response, (error?: unknown) => {
       const failure =

@@ -189,14 +189,6 @@ export class FakeQbittorrent {
     return this.peakInFlight.get(endpoint) ?? 0;
   }
 
-  /** Puts a torrent in a given state, as if it had progressed. */
-  setState(hash: string, state: string, progress?: number): void {
-    const torrent = this.torrents.get(hash);
-    if (!torrent) throw new Error(`no torrent ${hash}`);
-    torrent.state = state;
-    if (progress !== undefined) torrent.progress = progress;
-  }
-
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
