@@ -5,6 +5,7 @@ import { ApiTokenGuard } from './auth/api-token.guard.js';
 import { InvalidRequestError } from './common/invalid-request.error.js';
 import { RequestBodyInterceptor } from './common/request-body.interceptor.js';
 import { loadAppConfig } from './config/app.config.js';
+import { CredentialsModule } from './credentials/credentials.module.js';
 import { DownloadModule } from './download/download.module.js';
 import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         DownloadModule,
         DownloadsModule,
         HealthModule,
+        CredentialsModule,
         RegistrationModule,
         StartupModule,
       ],

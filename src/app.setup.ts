@@ -3,6 +3,7 @@ import type { NestApplicationOptions } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { jsonBodyParser } from './common/request-body.js';
+import { MAX_BATCH_BODY_BYTES } from './downloads/downloads.limits.js';
 import { answerLivenessFirst } from './health/liveness.js';
 import type { AppConfig } from './config/app.config.js';
 import { AppLogger } from './logging/app-logger.js';
@@ -17,8 +18,11 @@ export const APP_OPTIONS: NestApplicationOptions = {
   return503OnClosing: true,
 };
 
-/** Request line and headers: room for GET /downloads with 1000 hashes (about 41 KiB of query). */
-export const MAX_HEADER_BYTES = 64 * 1024;
+/**
+ * Request line and headers: room for the core's status poll, which names every active download in
+ * the query of GET /downloads (41 bytes a hash: about 25,000 hashes).
+ */
+export const MAX_HEADER_BYTES = 1024 * 1024;
 
 /** What main.ts and the e2e tests both do to a created application. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
@@ -32,7 +36,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.disable('x-powered-by');
   // Express hashes every body for an ETag; no client of this API makes conditional requests.
   app.set('etag', false);
-  app.use(jsonBodyParser());
+  app.use(
+    jsonBodyParser({ paths: ['/downloads', '/downloads/cancel'], limit: MAX_BATCH_BODY_BYTES }),
+  );
   app.use(requestIdMiddleware);
   setupOpenApi(app);
   const server = app.getHttpServer() as Server & { maxHeaderSize?: number };

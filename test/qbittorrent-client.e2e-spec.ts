@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { parseMagnet } from '../src/qbittorrent/magnet.js';
 import { QbittorrentClient } from '../src/qbittorrent/qbittorrent.client.js';
 import { QbittorrentAuthError } from '../src/qbittorrent/qbittorrent.errors.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
@@ -40,7 +41,11 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
 
   it('adds, reads, pauses, resumes and deletes a torrent with the names this version knows', async () => {
     await expect(
-      client.addMagnet(MAGNET, { category: 'bangumi', tags: ['a', 'b'], savePath: '/dl/x' }),
+      client.addMagnet(parseMagnet(MAGNET), {
+        category: 'bangumi',
+        tags: ['a', 'b'],
+        savePath: '/dl/x',
+      }),
     ).resolves.toEqual({
       hash: HEX,
       alreadyPresent: false,
@@ -77,12 +82,19 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
   });
 
   it('reports a torrent it already holds as alreadyPresent, whatever the answer (Fails. or 409)', async () => {
-    await client.addMagnet(MAGNET);
-    await expect(client.addMagnet(MAGNET)).resolves.toEqual({ hash: HEX, alreadyPresent: true });
+    await client.addMagnet(parseMagnet(MAGNET));
+    await expect(client.addMagnet(parseMagnet(MAGNET))).resolves.toEqual({
+      hash: HEX,
+      alreadyPresent: true,
+    });
   });
 
   it.each<[string, (client: QbittorrentClient) => Promise<unknown>, string]>([
-    ['addMagnet', (c) => c.addMagnet(`magnet:?xt=urn:btih:${'1'.repeat(40)}`), 'torrents/add'],
+    [
+      'addMagnet',
+      (c) => c.addMagnet(parseMagnet(`magnet:?xt=urn:btih:${'1'.repeat(40)}`)),
+      'torrents/add',
+    ],
     ['getTorrentInfo', (c) => c.getTorrentInfo(HEX), 'torrents/info'],
     ['getAllTorrents', (c) => c.getAllTorrents(), 'torrents/info'],
     ['getFiles', (c) => c.getFiles(HEX), 'torrents/files'],
@@ -93,7 +105,7 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
   ])(
     '%s logs in again once after a 403 and replays the call',
     async (_name, operation, endpoint) => {
-      await client.addMagnet(MAGNET);
+      await client.addMagnet(parseMagnet(MAGNET));
       const target =
         endpoint === 'STOP'
           ? qbittorrent.spec.stopStart

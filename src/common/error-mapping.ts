@@ -6,6 +6,9 @@ import { InvalidRequestError } from './invalid-request.error.js';
 import { UnauthorizedError } from '../auth/unauthorized.error.js';
 import { TorrentNotFoundError } from '../downloads/torrent-not-found.error.js';
 import { RequestBodyError } from './request-body.js';
+import { InvalidLinkError } from '../download/download-link.js';
+import { TorrentFetchError } from '../torrent-file/torrent-fetch.error.js';
+import { CredentialsRefusedError } from '../credentials/credentials-refused.error.js';
 
 export interface MappedError {
   status: number;
@@ -17,7 +20,11 @@ export interface MappedError {
 
 /** The one place where an error becomes an HTTP status and a message. */
 export function mapError(error: unknown): MappedError {
-  if (error instanceof InvalidRequestError || error instanceof InvalidMagnetError) {
+  if (
+    error instanceof InvalidRequestError ||
+    error instanceof InvalidMagnetError ||
+    error instanceof InvalidLinkError
+  ) {
     return { status: HttpStatus.BAD_REQUEST, message: error.message, unexpected: false };
   }
   if (error instanceof UnauthorizedError) {
@@ -28,6 +35,16 @@ export function mapError(error: unknown): MappedError {
   }
   if (error instanceof RequestBodyError) {
     return { status: error.status, message: error.message, unexpected: false };
+  }
+  if (error instanceof TorrentFetchError) {
+    const status = error.transient ? HttpStatus.BAD_GATEWAY : HttpStatus.BAD_REQUEST;
+    return { status, message: error.message, unexpected: false };
+  }
+  if (error instanceof CredentialsRefusedError) {
+    return { status: HttpStatus.UNAUTHORIZED, message: error.message, unexpected: false };
+  }
+  if (error instanceof RetryFailedError && error.cause instanceof TorrentFetchError) {
+    return { status: HttpStatus.BAD_GATEWAY, message: error.message, unexpected: false };
   }
   if (error instanceof RetryFailedError || error instanceof QbittorrentError) {
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: error.message, unexpected: false };

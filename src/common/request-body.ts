@@ -1,8 +1,14 @@
 import { json } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
-/** Largest request body accepted; a magnet link is at most 8 KiB. */
+/** Largest request body accepted by default; a magnet link is at most 8 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Routes (exact paths) that take larger bodies, such as batches, with their limit. */
+export interface LargeBodyRoutes {
+  paths: string[];
+  limit: number;
+}
 
 /** Why a request body could not be read. Raised inside the route, so the route's error shape applies. */
 export class RequestBodyError extends Error {
@@ -23,13 +29,17 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
  * Parses JSON bodies but, instead of answering a bad body itself (in Express's shape, before any
  * route runs), keeps the failure on the request for the route to raise in its own shape.
  */
-export function jsonBodyParser(): RequestHandler {
+export function jsonBodyParser(large?: LargeBodyRoutes): RequestHandler {
   const parse = json({ limit: MAX_BODY_BYTES, strict: true });
+  const parseLarge = large && json({ limit: large.limit, strict: true });
+  const largePaths = new Set(large?.paths ?? []);
   return (request: Request, response: Response, next: NextFunction) => {
-    parse(request, response, (error?: unknown) => {
+    const isLarge = parseLarge !== undefined && largePaths.has(request.path);
+    const limit = isLarge ? (large as LargeBodyRoutes).limit : MAX_BODY_BYTES;
+    (isLarge ? parseLarge : parse)(request, response, (error?: unknown) => {
       const failure =
         error !== undefined
-          ? toBodyError(error)
+          ? toBodyError(error, limit)
           : (unsupportedContentType(request) ?? notAnObject(request));
       if (failure) {
         (request as RequestWithBodyError).bodyError = failure;
@@ -59,11 +69,11 @@ function notAnObject(request: Request): RequestBodyError | undefined {
   return new RequestBodyError(400, 'request body must be a JSON object');
 }
 
-function toBodyError(error: unknown): RequestBodyError {
+function toBodyError(error: unknown, limit: number): RequestBodyError {
   const type = (error as { type?: unknown }).type;
   switch (type) {
     case 'entity.too.large':
-      return new RequestBodyError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
+      return new RequestBodyError(413, `request body is larger than ${limit} bytes`);
     case 'entity.parse.failed':
       return new RequestBodyError(400, 'request body is not valid JSON');
     case 'encoding.unsupported':

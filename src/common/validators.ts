@@ -78,6 +78,26 @@ export function IsTagList(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/** A qBittorrent WebUI user name. */
+export function IsUserName(options?: ValidationOptions): PropertyDecorator {
+  return rule(
+    'isUserName',
+    (value) => isText(value, 255),
+    (property) => `${property} must be 1 to 255 characters without control characters`,
+    options,
+  );
+}
+
+/** A qBittorrent WebUI password: any characters but controls (it travels in a form field). */
+export function IsPassword(options?: ValidationOptions): PropertyDecorator {
+  return rule(
+    'isPassword',
+    (value) => isText(value, 1024),
+    (property) => `${property} must be 1 to 1024 characters without control characters`,
+    options,
+  );
+}
+
 /** A JSON array of `min` to `max` elements. */
 export function IsListOf(
   min: number,

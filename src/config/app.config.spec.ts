@@ -9,19 +9,24 @@ describe(loadAppConfig.name, () => {
       http: { port: 8002, bindAddress: '0.0.0.0', apiToken: null, shutdownTimeoutMs: 10_000 },
       qbittorrent: {
         url: 'http://localhost:8080',
-        username: 'admin',
-        password: 'adminadmin',
+        credentials: { username: 'admin', password: 'adminadmin' },
         timeoutMs: 5000,
         loginCooldownMs: 30_000,
       },
       retry: { maxAttempts: 3, baseDelayMs: 1000 },
       registration: {
         coreServiceUrl: 'http://core-service:8000',
-        serviceName: 'downloader-qbittorrent',
+        serviceName: 'qbittorrent-downloader',
         serviceHost: hostname(),
         servicePort: 8002,
         initialDelayMs: 2000,
         maxDelayMs: 60_000,
+      },
+      torrentFetch: {
+        allowPrivate: false,
+        proxy: null,
+        timeoutMs: 10_000,
+        maxBytes: 10 * 1024 * 1024,
       },
       logLevels: ['fatal', 'error', 'warn', 'log'],
       logFormat: 'text',
@@ -48,6 +53,10 @@ describe(loadAppConfig.name, () => {
       RETRY_BASE_DELAY_MS: '250',
       REGISTRATION_INITIAL_DELAY_MS: '10',
       REGISTRATION_MAX_DELAY_MS: '20',
+      TORRENT_FETCH_ALLOW_PRIVATE: 'TRUE',
+      TORRENT_FETCH_PROXY: 'http://proxy:3128',
+      TORRENT_FETCH_TIMEOUT_MS: '2000',
+      TORRENT_FETCH_MAX_BYTES: '65536',
     });
     expect(config).toEqual({
       http: {
@@ -58,8 +67,7 @@ describe(loadAppConfig.name, () => {
       },
       qbittorrent: {
         url: 'http://qbittorrent:8080',
-        username: 'bangumi',
-        password: 'pw',
+        credentials: { username: 'bangumi', password: 'pw' },
         timeoutMs: 2500,
         loginCooldownMs: 0,
       },
@@ -72,6 +80,12 @@ describe(loadAppConfig.name, () => {
         initialDelayMs: 10,
         maxDelayMs: 20,
       },
+      torrentFetch: {
+        allowPrivate: true,
+        proxy: 'http://proxy:3128',
+        timeoutMs: 2000,
+        maxBytes: 65536,
+      },
       logLevels: ['fatal', 'error', 'warn', 'log', 'debug'],
       logFormat: 'json',
     });
@@ -79,6 +93,25 @@ describe(loadAppConfig.name, () => {
 
   it('turns registration off for an empty CORE_SERVICE_URL', () => {
     expect(loadAppConfig({ CORE_SERVICE_URL: '' }).registration.coreServiceUrl).toBeNull();
+  });
+
+  it('reads SERVICE_PORT, as the core service names it, when PORT is not set', () => {
+    const config = loadAppConfig({ SERVICE_PORT: '8123' });
+    expect(config.http.port).toBe(8123);
+    expect(config.registration.servicePort).toBe(8123);
+    expect(loadAppConfig({ SERVICE_PORT: '8123', PORT: '9000' }).http.port).toBe(9000);
+    expect(() => loadAppConfig({ SERVICE_PORT: 'x' })).toThrow(/SERVICE_PORT/);
+  });
+
+  it.each([
+    ['', ''],
+    ['admin', ''],
+    ['', 'secret'],
+  ])('starts without credentials when user=%j password=%j', (user, password) => {
+    expect(
+      loadAppConfig({ QBITTORRENT_USER: user, QBITTORRENT_PASSWORD: password }).qbittorrent
+        .credentials,
+    ).toBeNull();
   });
 
   it('treats other empty variables as unset', () => {
@@ -104,6 +137,9 @@ describe(loadAppConfig.name, () => {
     ['RETRY_MAX_ATTEMPTS', '0'],
     ['RETRY_BASE_DELAY_MS', '-1'],
     ['API_TOKEN', 'short'],
+    ['TORRENT_FETCH_ALLOW_PRIVATE', 'maybe'],
+    ['TORRENT_FETCH_PROXY', 'proxy:3128'],
+    ['TORRENT_FETCH_MAX_BYTES', '10'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadAppConfig({ [name]: value })).toThrow(InvalidEnvironmentError);
     expect(() => loadAppConfig({ [name]: value })).toThrow(

@@ -15,11 +15,16 @@ export interface HttpConfig {
   shutdownTimeoutMs: number;
 }
 
+export interface QbittorrentCredentials {
+  username: string;
+  password: string;
+}
+
 export interface QbittorrentConfig {
   /** WebUI base URL without a trailing slash, e.g. `http://localhost:8080`. */
   url: string;
-  username: string;
-  password: string;
+  /** `null` when QBITTORRENT_USER or QBITTORRENT_PASSWORD is empty: set later over the API. */
+  credentials: QbittorrentCredentials | null;
   timeoutMs: number;
   /** After qBittorrent refuses our credentials, how long to answer from that refusal instead of trying again. */
   loginCooldownMs: number;
@@ -28,6 +33,15 @@ export interface QbittorrentConfig {
 export interface RetryConfig {
   maxAttempts: number;
   baseDelayMs: number;
+}
+
+export interface TorrentFetchConfig {
+  /** Whether .torrent URLs may resolve to loopback, private, link-local or metadata addresses. */
+  allowPrivate: boolean;
+  /** HTTP proxy URL, or null. */
+  proxy: string | null;
+  timeoutMs: number;
+  maxBytes: number;
 }
 
 export interface RegistrationConfig {
@@ -46,6 +60,7 @@ export interface AppConfig {
   qbittorrent: QbittorrentConfig;
   retry: RetryConfig;
   registration: RegistrationConfig;
+  torrentFetch: TorrentFetchConfig;
   logLevels: LogLevel[];
   logFormat: LogFormat;
 }
@@ -68,8 +83,10 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     },
     qbittorrent: {
       url: withoutTrailingSlash(env.QBITTORRENT_URL),
-      username: env.QBITTORRENT_USER,
-      password: env.QBITTORRENT_PASSWORD,
+      credentials:
+        env.QBITTORRENT_USER === '' || env.QBITTORRENT_PASSWORD === ''
+          ? null
+          : { username: env.QBITTORRENT_USER, password: env.QBITTORRENT_PASSWORD },
       timeoutMs: env.QBITTORRENT_TIMEOUT_MS,
       loginCooldownMs: env.QBITTORRENT_LOGIN_COOLDOWN_MS,
     },
@@ -82,6 +99,12 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       servicePort: env.PORT,
       initialDelayMs: env.REGISTRATION_INITIAL_DELAY_MS,
       maxDelayMs: Math.max(env.REGISTRATION_MAX_DELAY_MS, env.REGISTRATION_INITIAL_DELAY_MS),
+    },
+    torrentFetch: {
+      allowPrivate: env.TORRENT_FETCH_ALLOW_PRIVATE,
+      proxy: env.TORRENT_FETCH_PROXY === '' ? null : env.TORRENT_FETCH_PROXY,
+      timeoutMs: env.TORRENT_FETCH_TIMEOUT_MS,
+      maxBytes: env.TORRENT_FETCH_MAX_BYTES,
     },
     logLevels: LOG_LEVELS[env.LOG_LEVEL],
     logFormat: env.LOG_FORMAT,

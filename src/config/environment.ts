@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { hostname } from 'node:os';
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsOptional,
   IsString,
   IsUrl,
   MinLength,
@@ -37,6 +39,13 @@ export class EnvironmentVariables {
   @Max(65535)
   PORT: number = 8002;
 
+  /** The core service's compose file names the port this way: read when PORT is not set. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  SERVICE_PORT?: number = undefined;
+
   @IsString()
   @IsNotEmpty()
   BIND_ADDRESS: string = '0.0.0.0';
@@ -44,8 +53,8 @@ export class EnvironmentVariables {
   @IsUrl(HTTP_URL)
   QBITTORRENT_URL: string = 'http://localhost:8080';
 
+  /** Empty (with or without a password): no credentials until POST /config/credentials sets them. */
   @IsString()
-  @IsNotEmpty()
   QBITTORRENT_USER: string = 'admin';
 
   @IsString()
@@ -68,7 +77,7 @@ export class EnvironmentVariables {
 
   @IsString()
   @IsNotEmpty()
-  SERVICE_NAME: string = 'downloader-qbittorrent';
+  SERVICE_NAME: string = 'qbittorrent-downloader';
 
   @IsString()
   @IsNotEmpty()
@@ -110,10 +119,38 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(3_600_000)
   REGISTRATION_MAX_DELAY_MS: number = 60_000;
+
+  /** Lets .torrent links resolve to loopback, private and link-local addresses (home networks, tests). */
+  @Transform(({ obj }) =>
+    parseBoolean((obj as Record<string, unknown>).TORRENT_FETCH_ALLOW_PRIVATE),
+  )
+  @IsBoolean()
+  TORRENT_FETCH_ALLOW_PRIVATE: boolean = false;
+
+  /** An HTTP proxy for fetching .torrent files, e.g. `http://proxy:3128`; empty: none. */
+  @ValidateIf((env: EnvironmentVariables) => env.TORRENT_FETCH_PROXY !== '')
+  @IsUrl(HTTP_URL)
+  TORRENT_FETCH_PROXY: string = '';
+
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  TORRENT_FETCH_TIMEOUT_MS: number = 10_000;
+
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
+  TORRENT_FETCH_MAX_BYTES: number = 10 * 1024 * 1024;
 }
 
 /** Variables for which an empty value means something; for all others empty means "use the default". */
-const EMPTY_IS_A_VALUE = new Set<string>(['CORE_SERVICE_URL', 'QBITTORRENT_PASSWORD', 'API_TOKEN']);
+const EMPTY_IS_A_VALUE = new Set<string>([
+  'CORE_SERVICE_URL',
+  'QBITTORRENT_USER',
+  'QBITTORRENT_PASSWORD',
+  'API_TOKEN',
+  'TORRENT_FETCH_PROXY',
+]);
 
 export class InvalidEnvironmentError extends Error {
   constructor(readonly problems: string[]) {
@@ -131,10 +168,20 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     if (value === undefined || (value === '' && !EMPTY_IS_A_VALUE.has(name))) continue;
     given[name] = value;
   }
+  if (given.PORT === undefined && given.SERVICE_PORT !== undefined) given.PORT = given.SERVICE_PORT;
   const env = plainToInstance(EnvironmentVariables, given, { enableImplicitConversion: true });
   const errors = validateSync(env, { forbidUnknownValues: true });
   if (errors.length > 0) throw new InvalidEnvironmentError(errors.map(describe));
   return env;
+}
+
+/** `true`/`false` in any case; anything else is left for @IsBoolean to refuse by name. */
+function parseBoolean(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const lower = value.trim().toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  return value;
 }
 
 function describe(error: ValidationError): string {

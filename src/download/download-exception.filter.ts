@@ -8,6 +8,7 @@ import {
 import type { Request, Response } from 'express';
 import { mapError } from '../common/error-mapping.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { TorrentFetchError } from '../torrent-file/torrent-fetch.error.js';
 import { DownloadResponseDto } from './dto/download-response.dto.js';
 
 /**
@@ -26,7 +27,7 @@ export class DownloadExceptionFilter implements ExceptionFilter {
     const mapped = mapError(exception);
     if (mapped.unexpected) {
       this.logger.error('POST /download failed unexpectedly', (exception as Error)?.stack);
-    } else if (mapped.status === 400 || mapped.status === 413) {
+    } else if ((mapped.status === 400 || mapped.status === 413) && !countedByService(exception)) {
       this.metrics.countDownload('unsupported');
       this.logger.warn(
         `link_id=${linkIdOf(http.getRequest<Request>())} unsupported: ${mapped.message}`,
@@ -37,6 +38,11 @@ export class DownloadExceptionFilter implements ExceptionFilter {
       .status(mapped.status)
       .json(DownloadResponseDto.refused(mapped.status, mapped.message));
   }
+}
+
+/** DownloadService logs and counts the failures of its own work: a .torrent file it could not use. */
+function countedByService(exception: unknown): boolean {
+  return exception instanceof TorrentFetchError;
 }
 
 function linkIdOf(request: Request): string {

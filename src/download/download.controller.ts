@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseFilters } from '@nestjs/common';
 import {
+  ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -11,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { API_TOKEN_SCHEME } from '../openapi/openapi.constants.js';
 import { DownloadExceptionFilter } from './download-exception.filter.js';
+import { parseDownloadLink } from './download-link.js';
 import { DownloadService } from './download.service.js';
 import { CreateDownloadDto } from './dto/create-download.dto.js';
 import { DownloadResponseDto } from './dto/download-response.dto.js';
@@ -30,9 +32,9 @@ export class DownloadController {
   @Post()
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
-    summary: 'Add a torrent from a magnet link',
+    summary: 'Add a torrent from a magnet link or a .torrent URL',
     description:
-      'Answers once qBittorrent holds the torrent, also when it already did. Transient failures are retried.',
+      'Answers once qBittorrent holds the torrent, also when it already did. A .torrent URL is fetched by the service. Transient failures are retried.',
   })
   @ApiCreatedResponse({
     type: DownloadResponseDto,
@@ -43,6 +45,12 @@ export class DownloadController {
     ...refused('Only magnet links supported'),
   })
   @ApiPayloadTooLargeResponse(refused('request body is larger than 65536 bytes'))
+  @ApiBadGatewayResponse(
+    refused(
+      'Fetching https://mikanani.me/Download/20260101/abc.torrent failed after 3 attempts: fetching https://mikanani.me/Download/20260101/abc.torrent failed: the server answered HTTP 503',
+      'error',
+    ),
+  )
   @ApiUnauthorizedResponse({
     description: 'With API_TOKEN set',
     ...refused('invalid bearer token', 'error'),
@@ -54,7 +62,8 @@ export class DownloadController {
     ),
   )
   async create(@Body() body: CreateDownloadDto): Promise<DownloadResponseDto> {
-    const { hash } = await this.downloads.add(body.link_id, body.url, body.toOptions());
+    const link = parseDownloadLink(body.url);
+    const { hash } = await this.downloads.add(body.link_id, link, body.toOptions());
     return DownloadResponseDto.accepted(hash);
   }
 }

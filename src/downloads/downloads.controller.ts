@@ -30,6 +30,12 @@ import { CancelDownloadsDto, CancelResponseDto } from './dto/cancel-downloads.dt
 import { DeleteQueryDto } from './dto/delete-query.dto.js';
 import { StatusQueryDto } from './dto/status-query.dto.js';
 import { DeleteResultDto, StatusResponseDto, SwitchResultDto } from './dto/torrent-status.dto.js';
+import {
+  BATCH_DEADLINE_MS,
+  MAX_BATCH_BODY_BYTES,
+  MAX_BATCH_ITEMS,
+  MAX_CANCEL_HASHES,
+} from './downloads.limits.js';
 import { DownloadsService } from './downloads.service.js';
 import { ParseInfoHashPipe } from './info-hash.pipe.js';
 
@@ -39,6 +45,7 @@ const HASH = {
   description: 'Info-hash, 40 hex characters',
   example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a',
 };
+const BATCH_TOO_LARGE = `request body is larger than ${MAX_BATCH_BODY_BYTES} bytes`;
 const QBITTORRENT_FAILED = error(
   'Reading torrents from qBittorrent failed after 3 attempts: qBittorrent answered HTTP 502 to torrents/info',
 );
@@ -59,12 +66,12 @@ export class DownloadsController {
   @Post()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Add up to 100 magnet links',
-    description: 'One bad item never fails the others.',
+    summary: `Add up to ${MAX_BATCH_ITEMS} magnet links or .torrent URLs`,
+    description: `One bad item never fails the others; the answer comes within ${BATCH_DEADLINE_MS / 1000} s.`,
   })
   @ApiOkResponse({ type: AddDownloadsResponseDto })
-  @ApiBadRequestResponse(error('items must be a list of 1 to 100 downloads'))
-  @ApiPayloadTooLargeResponse(error('request body is larger than 65536 bytes'))
+  @ApiBadRequestResponse(error(`items must be a list of 1 to ${MAX_BATCH_ITEMS} downloads`))
+  @ApiPayloadTooLargeResponse(error(BATCH_TOO_LARGE))
   async addMany(@Body() body: AddDownloadsDto): Promise<AddDownloadsResponseDto> {
     return { results: await this.downloads.addMany(body.items) };
   }
@@ -73,10 +80,12 @@ export class DownloadsController {
   @ApiOperation({
     summary: 'Status of torrents',
     description:
-      'Of the given hashes, in request order, from one call to qBittorrent; or of every torrent, filtered.',
+      'Of the given hashes, in request order, each answered with the hash as asked; or of every torrent, filtered.',
   })
   @ApiOkResponse({ type: StatusResponseDto })
-  @ApiBadRequestResponse(error('hashes: entry 2 is not an info-hash of 40 hex characters'))
+  @ApiBadRequestResponse(
+    error('status must be one of downloading, completed, paused, error, unknown'),
+  )
   async status(@Query() query: StatusQueryDto): Promise<StatusResponseDto> {
     const statuses =
       query.hashes === undefined
@@ -89,8 +98,8 @@ export class DownloadsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Remove torrents, keeping their files' })
   @ApiOkResponse({ type: CancelResponseDto })
-  @ApiBadRequestResponse(error('hashes must be a list of 1 to 1000 info-hashes'))
-  @ApiPayloadTooLargeResponse(error('request body is larger than 65536 bytes'))
+  @ApiBadRequestResponse(error(`hashes must be a list of 1 to ${MAX_CANCEL_HASHES} info-hashes`))
+  @ApiPayloadTooLargeResponse(error(BATCH_TOO_LARGE))
   async cancel(@Body() body: CancelDownloadsDto): Promise<CancelResponseDto> {
     return { results: await this.downloads.cancel(body.hashes) };
   }

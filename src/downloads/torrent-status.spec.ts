@@ -1,35 +1,43 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TorrentInfo } from '../qbittorrent/qbittorrent.types.js';
-import { isPausedState, statusOf, toStatusView } from './torrent-status.js';
+import {
+  isPausedState,
+  joinPath,
+  notFoundView,
+  stateOf,
+  statusOf,
+  toStatusView,
+} from './torrent-status.js';
 
-describe(statusOf.name, () => {
-  // Every state string of the WebUI API of qBittorrent 4.x and 5.x.
+describe(stateOf.name, () => {
+  // Every state string of the WebUI API of qBittorrent 4.x and 5.x, to our state and the core's status.
   it.each([
-    ['error', 'error'],
-    ['missingFiles', 'error'],
-    ['uploading', 'completed'],
-    ['stalledUP', 'completed'],
-    ['forcedUP', 'completed'],
-    ['queuedUP', 'completed'],
-    ['pausedUP', 'completed'], // 4.x: finished, then paused
-    ['stoppedUP', 'completed'], // 5.x
-    ['checkingUP', 'checking'],
-    ['checkingDL', 'checking'],
-    ['checkingResumeData', 'checking'],
-    ['allocating', 'downloading'],
-    ['downloading', 'downloading'],
-    ['stalledDL', 'downloading'],
-    ['forcedDL', 'downloading'],
-    ['metaDL', 'metadata'],
-    ['forcedMetaDL', 'metadata'],
-    ['pausedDL', 'paused'], // 4.x
-    ['stoppedDL', 'paused'], // 5.x
-    ['queuedDL', 'queued'],
-    ['moving', 'moving'],
-    ['unknown', 'unknown'],
-    ['somethingNew', 'unknown'],
-  ])('%s is %s', (state, status) => {
-    expect(statusOf(state)).toBe(status);
+    ['error', 'error', 'error'],
+    ['missingFiles', 'error', 'error'],
+    ['uploading', 'completed', 'completed'],
+    ['stalledUP', 'completed', 'completed'],
+    ['forcedUP', 'completed', 'completed'],
+    ['queuedUP', 'completed', 'completed'],
+    ['pausedUP', 'completed', 'completed'], // 4.x: finished, then paused
+    ['stoppedUP', 'completed', 'completed'], // 5.x
+    ['checkingUP', 'checking', 'downloading'],
+    ['checkingDL', 'checking', 'downloading'],
+    ['checkingResumeData', 'checking', 'downloading'],
+    ['allocating', 'downloading', 'downloading'],
+    ['downloading', 'downloading', 'downloading'],
+    ['stalledDL', 'downloading', 'downloading'],
+    ['forcedDL', 'downloading', 'downloading'],
+    ['metaDL', 'metadata', 'downloading'],
+    ['forcedMetaDL', 'metadata', 'downloading'],
+    ['pausedDL', 'paused', 'paused'], // 4.x
+    ['stoppedDL', 'paused', 'paused'], // 5.x
+    ['queuedDL', 'queued', 'downloading'],
+    ['moving', 'moving', 'downloading'],
+    ['unknown', 'unknown', 'unknown'],
+    ['somethingNew', 'unknown', 'unknown'],
+  ])('%s is state %s, status %s', (qbittorrentState, state, status) => {
+    expect(stateOf(qbittorrentState)).toBe(state);
+    expect(statusOf(stateOf(qbittorrentState))).toBe(status);
   });
 });
 
@@ -69,9 +77,11 @@ describe(toStatusView.name, () => {
   };
 
   it('reports the content bytes we have, the link_id recorded first, and the tags as a list', () => {
-    expect(toStatusView(torrent, null)).toEqual({
+    expect(toStatusView(torrent, [])).toEqual({
       hash: 'a'.repeat(40),
+      info_hash: 'a'.repeat(40),
       status: 'downloading',
+      state: 'downloading',
       name: 'Show - 01.mkv',
       progress: 0.25,
       size: 1000,
@@ -83,20 +93,65 @@ describe(toStatusView.name, () => {
       category: 'bangumi',
       tags: ['a', 'link:42', 'link:7'],
       link_id: 42,
-      files: null,
+      files: [],
+      reason: null,
     });
   });
 
+  it("answers with the hash as it was asked for, and qBittorrent's id beside it", () => {
+    const view = toStatusView(torrent, [], 'A'.repeat(40));
+    expect(view.hash).toBe('A'.repeat(40));
+    expect(view.info_hash).toBe('a'.repeat(40));
+  });
+
   it("turns qBittorrent's 100-day ETA and empty content path into null", () => {
-    const view = toStatusView({ ...torrent, eta: 8_640_000, content_path: '', tags: '' }, null);
+    const view = toStatusView({ ...torrent, eta: 8_640_000, content_path: '', tags: '' }, []);
     expect(view.eta).toBeNull();
     expect(view.content_path).toBeNull();
     expect(view.tags).toEqual([]);
     expect(view.link_id).toBeNull();
   });
 
-  it('keeps name, size and progress of each file', () => {
-    const files = [{ name: 'a.mkv', size: 5, progress: 1, priority: 1, index: 0 }];
-    expect(toStatusView(torrent, files).files).toEqual([{ name: 'a.mkv', size: 5, progress: 1 }]);
+  it('never answers a negative or fractional size, or a progress outside 0 to 1', () => {
+    const view = toStatusView({ ...torrent, size: -1, completed: -1, progress: Number.NaN }, []);
+    expect(view.size).toBe(0);
+    expect(view.downloaded).toBe(0);
+    expect(view.progress).toBe(0);
+    expect(toStatusView({ ...torrent, progress: 1.0000001 }, []).progress).toBe(1);
+  });
+
+  it('lists each file as an absolute path under the save path (with its root folder)', () => {
+    const files = [
+      { name: 'Show/Show - 01.mkv', size: 5, progress: 1 },
+      { name: 'Show/Subs/Show - 01.ass', size: 1, progress: 1 },
+    ];
+    expect(toStatusView({ ...torrent, save_path: '/downloads/' }, files).files).toEqual([
+      '/downloads/Show/Show - 01.mkv',
+      '/downloads/Show/Subs/Show - 01.ass',
+    ]);
+  });
+});
+
+describe(notFoundView.name, () => {
+  it('fills every field the core reads with a value of its type', () => {
+    expect(notFoundView('x', null, 'not a hash')).toMatchObject({
+      hash: 'x',
+      status: 'not_found',
+      progress: 0,
+      size: 0,
+      content_path: null,
+      files: [],
+      reason: 'not a hash',
+    });
+  });
+});
+
+describe(joinPath.name, () => {
+  it.each([
+    ['/downloads', 'a.mkv', '/downloads/a.mkv'],
+    ['/downloads/', 'Show/a.mkv', '/downloads/Show/a.mkv'],
+    ['C:\\Downloads\\', 'Show/a.mkv', 'C:\\Downloads\\Show\\a.mkv'],
+  ])('%s + %s = %s', (base, name, path) => {
+    expect(joinPath(base, name)).toBe(path);
   });
 });

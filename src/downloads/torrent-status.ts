@@ -1,26 +1,33 @@
 import { linkIdFromTags } from '../download/link-tag.js';
-import type { TorrentStatusDto } from './dto/torrent-status.dto.js';
 import type { TorrentFile, TorrentInfo } from '../qbittorrent/qbittorrent.types.js';
 
-export const TORRENT_STATUSES = [
+/** Where a torrent is, finely: what a person looking at qBittorrent would want to know. */
+export const TORRENT_STATES = [
   'downloading',
-  'completed',
-  'paused',
+  'metadata',
   'queued',
   'checking',
-  'error',
   'moving',
-  'metadata',
+  'paused',
+  'completed',
+  'error',
   'unknown',
 ] as const;
+export type TorrentState = (typeof TORRENT_STATES)[number];
+
+/**
+ * What the core service acts on: `completed` (take the files), `error` (give up), `downloading`
+ * (keep polling) and anything else it skips. Its status poll knows no other words.
+ */
+export const TORRENT_STATUSES = ['downloading', 'completed', 'paused', 'error', 'unknown'] as const;
 export type TorrentStatus = (typeof TORRENT_STATUSES)[number];
 
 /**
- * Every state string of qBittorrent 4.x and 5.x, to the status the core service reads. A torrent
- * that finished downloading is `completed` whether it seeds, waits or was paused afterwards: for
- * the core, the episode is there.
+ * Every state string of qBittorrent 4.x and 5.x. A torrent that finished downloading is
+ * `completed` whether it seeds, waits or was paused afterwards: for the core, the episode is there.
+ * One being checked or moved is not: its files are not where they will be.
  */
-const STATUS_OF_STATE: Record<string, TorrentStatus> = {
+const STATE_OF: Record<string, TorrentState> = {
   downloading: 'downloading',
   forcedDL: 'downloading',
   stalledDL: 'downloading',
@@ -45,8 +52,24 @@ const STATUS_OF_STATE: Record<string, TorrentStatus> = {
   unknown: 'unknown',
 };
 
-export function statusOf(state: string): TorrentStatus {
-  return STATUS_OF_STATE[state] ?? 'unknown';
+const STATUS_OF: Record<TorrentState, TorrentStatus> = {
+  downloading: 'downloading',
+  metadata: 'downloading',
+  queued: 'downloading',
+  checking: 'downloading',
+  moving: 'downloading',
+  paused: 'paused',
+  completed: 'completed',
+  error: 'error',
+  unknown: 'unknown',
+};
+
+export function stateOf(qbittorrentState: string): TorrentState {
+  return STATE_OF[qbittorrentState] ?? 'unknown';
+}
+
+export function statusOf(state: TorrentState): TorrentStatus {
+  return STATUS_OF[state];
 }
 
 /** Whether qBittorrent has applied a pause (4.x `paused*`, 5.x `stopped*`). */
@@ -54,46 +77,108 @@ export function isPausedState(state: string): boolean {
   return /^(paused|stopped)(DL|UP)$/.test(state);
 }
 
+/** Whether qBittorrent knows the torrent's files: a magnet has none until its metadata arrives. */
+export function hasMetadata(torrent: TorrentInfo): boolean {
+  return stateOf(torrent.state) !== 'metadata';
+}
+
 /** qBittorrent's "no estimate" ETA: 100 days. */
 const ETA_UNKNOWN = 8_640_000;
 
-export function toStatusView(torrent: TorrentInfo, files: TorrentFile[] | null): TorrentStatusDto {
+/** What GET /downloads reports of one torrent; see TorrentStatusDto for each field. */
+export interface TorrentStatusView {
+  hash: string;
+  info_hash: string | null;
+  status: TorrentStatus | 'not_found';
+  state: TorrentState | 'not_found';
+  progress: number;
+  size: number;
+  content_path: string | null;
+  files: string[];
+  name: string | null;
+  downloaded: number | null;
+  dlspeed: number | null;
+  eta: number | null;
+  save_path: string | null;
+  category: string | null;
+  tags: string[] | null;
+  link_id: number | null;
+  reason: string | null;
+}
+
+/**
+ * One torrent, as the core service can read it whatever qBittorrent reports: a number for
+ * `progress`, a non-negative integer for `size`, a list of absolute paths for `files`.
+ * `requested` is the hash as the caller wrote it, answered back as `hash` so the caller finds it.
+ */
+export function toStatusView(
+  torrent: TorrentInfo,
+  files: TorrentFile[],
+  requested: string = torrent.hash,
+): TorrentStatusView {
   const tags = splitTags(torrent.tags);
+  const state = stateOf(torrent.state);
   return {
-    hash: torrent.hash,
-    status: statusOf(torrent.state),
-    name: torrent.name,
-    progress: torrent.progress,
-    size: torrent.size,
-    downloaded: torrent.completed,
-    dlspeed: torrent.dlspeed,
-    eta: torrent.eta >= ETA_UNKNOWN ? null : torrent.eta,
-    save_path: torrent.save_path,
+    hash: requested,
+    info_hash: torrent.hash,
+    status: statusOf(state),
+    state,
+    progress: Number.isFinite(torrent.progress) ? Math.min(Math.max(torrent.progress, 0), 1) : 0,
+    size: byteCount(torrent.size),
     content_path: torrent.content_path || null,
+    files: files.map((file) => joinPath(torrent.save_path, file.name)),
+    name: torrent.name,
+    downloaded: byteCount(torrent.completed),
+    dlspeed: byteCount(torrent.dlspeed),
+    eta: torrent.eta >= ETA_UNKNOWN || torrent.eta < 0 ? null : torrent.eta,
+    save_path: torrent.save_path,
     category: torrent.category,
     tags,
     link_id: linkIdFromTags(tags),
-    files: files?.map(({ name, size, progress }) => ({ name, size, progress })) ?? null,
+    reason: null,
   };
 }
 
-export function notFoundView(hash: string): TorrentStatusDto {
+/** A hash qBittorrent does not hold (or, with a `reason`, that is not a hash at all). */
+export function notFoundView(
+  requested: string,
+  infoHash: string | null,
+  reason: string | null = null,
+): TorrentStatusView {
   return {
-    hash,
+    hash: requested,
+    info_hash: infoHash,
     status: 'not_found',
+    state: 'not_found',
+    progress: 0,
+    size: 0,
+    content_path: null,
+    files: [],
     name: null,
-    progress: null,
-    size: null,
     downloaded: null,
     dlspeed: null,
     eta: null,
     save_path: null,
-    content_path: null,
     category: null,
     tags: null,
     link_id: null,
-    files: null,
+    reason,
   };
+}
+
+/** qBittorrent reports -1 for some sizes it does not know yet; the core reads them as unsigned. */
+function byteCount(value: number): number {
+  return Number.isSafeInteger(value) && value > 0 ? value : 0;
+}
+
+/**
+ * A file's absolute path: qBittorrent names files relative to the save path (with the torrent's
+ * root folder, if any), so they all lie under `content_path`. Windows builds use backslashes.
+ */
+export function joinPath(savePath: string, name: string): string {
+  const separator = savePath.includes('\\') && !savePath.includes('/') ? '\\' : '/';
+  const base = savePath.replace(/[\\/]+$/, '');
+  return `${base}${separator}${name.replace(/[\\/]/g, separator)}`;
 }
 
 function splitTags(tags: string): string[] {

@@ -36,20 +36,8 @@ const SHA256_MULTIHASH = /^1220([0-9a-f]{64})$/i;
  * Throws InvalidMagnetError for anything qBittorrent would refuse or misread.
  */
 export function parseMagnet(url: string): MagnetLink {
-  const bytes = Buffer.byteLength(url, 'utf8');
-  if (bytes > MAX_MAGNET_BYTES) {
-    throw new InvalidMagnetError(
-      `url is ${bytes} bytes long; at most ${MAX_MAGNET_BYTES} are accepted`,
-    );
-  }
-  const control = CONTROL_CHARACTER.exec(url);
-  if (control) {
-    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    throw new InvalidMagnetError(
-      `url contains the control character U+${code} at position ${control.index}; ` +
-        'control characters (CR, LF, tab, NUL...) are not allowed',
-    );
-  }
+  const unsafe = unsafeLinkText(url);
+  if (unsafe !== null) throw new InvalidMagnetError(unsafe);
   if (!SCHEME.test(url)) throw new InvalidMagnetError('Only magnet links supported');
 
   const v1 = new Set<string>();
@@ -84,6 +72,26 @@ export function parseMagnet(url: string): MagnetLink {
   // qBittorrent's torrent id for anything with a v2 hash is that hash truncated to 40 hex characters.
   const hash = hashV2 !== undefined ? hashV2.slice(0, 40) : hashV1;
   return { hash, url: `magnet:?${params.join('&')}` };
+}
+
+/**
+ * Why a link's text may not be forwarded to qBittorrent at all (too long, or a control character
+ * that could split or corrupt a form field), or null.
+ */
+export function unsafeLinkText(url: string): string | null {
+  const bytes = Buffer.byteLength(url, 'utf8');
+  if (bytes > MAX_MAGNET_BYTES) {
+    return `url is ${bytes} bytes long; at most ${MAX_MAGNET_BYTES} are accepted`;
+  }
+  const control = CONTROL_CHARACTER.exec(url);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return (
+      `url contains the control character U+${code} at position ${control.index}; ` +
+      'control characters (CR, LF, tab, NUL...) are not allowed'
+    );
+  }
+  return null;
 }
 
 interface ExactTopic {

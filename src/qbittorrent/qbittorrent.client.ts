@@ -5,10 +5,10 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import type { AppConfig, QbittorrentConfig } from '../config/app.config.js';
+import type { AppConfig, QbittorrentConfig, QbittorrentCredentials } from '../config/app.config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type Dialect, dialectFor } from './dialect.js';
-import { parseMagnet } from './magnet.js';
+import type { MagnetLink } from './magnet.js';
 import {
   QbittorrentAuthError,
   QbittorrentHttpError,
@@ -17,6 +17,7 @@ import {
   QbittorrentUnavailableError,
   TorrentRejectedError,
 } from './qbittorrent.errors.js';
+import type { TorrentFile as TorrentMetainfo } from '../torrent-file/torrent-file.js';
 import type {
   AddMagnetOptions,
   AddMagnetResult,
@@ -29,6 +30,8 @@ import type {
 interface Session {
   /** The cookie header to send back: whatever qBittorrent set (`SID` or `QBT_SID_<port>`). */
   cookie: string | undefined;
+  /** Who we are logged in as; null when qBittorrent lets us in without a login. */
+  username: string | null;
   version: QbittorrentVersion;
   dialect: Dialect;
 }
@@ -37,6 +40,8 @@ interface CallInit {
   method?: 'GET' | 'POST';
   query?: Record<string, string>;
   form?: Record<string, string>;
+  /** A multipart body (file uploads); axios sets its content type with the boundary. */
+  multipart?: () => FormData;
 }
 
 interface RawResponse {
@@ -78,6 +83,7 @@ export class QbittorrentClient implements OnApplicationShutdown {
     maxSockets: MAX_SOCKETS,
     timeout: IDLE_SOCKET_TIMEOUT_MS,
   });
+  private credentials: QbittorrentCredentials | null;
   private session: Session | null = null;
   private login$: Promise<Session> | null = null;
   private refusal: { error: QbittorrentAuthError; until: number } | null = null;
@@ -90,6 +96,7 @@ export class QbittorrentClient implements OnApplicationShutdown {
     // Credentials are kept from the start, so a login that fails now (qBittorrent not up yet)
     // is simply tried again on the next call.
     this.options = config.get('qbittorrent', { infer: true });
+    this.credentials = this.options.credentials;
   }
 
   /** After the HTTP server has finished the requests in flight, which may still be using them. */
@@ -112,6 +119,19 @@ export class QbittorrentClient implements OnApplicationShutdown {
     return session.version;
   }
 
+  /**
+   * Logs in with other credentials and keeps them only if qBittorrent accepts them: a refusal
+   * leaves the current credentials and session as they were. Ignores the cooldown of an earlier
+   * refusal, since these are new credentials.
+   */
+  async useCredentials(credentials: QbittorrentCredentials): Promise<QbittorrentVersion> {
+    const session = await this.countedLogin(() => this.attemptLogin(credentials));
+    this.credentials = credentials;
+    this.adopt(session);
+    this.logger.log(`Credentials replaced: now logged in as "${credentials.username}"`);
+    return session.version;
+  }
+
   /** Asks qBittorrent for its version through the session: proves it is reachable and we are in. */
   async getVersion(): Promise<QbittorrentVersion> {
     const response = await this.request('app/version');
@@ -123,31 +143,50 @@ export class QbittorrentClient implements OnApplicationShutdown {
    * Adds a magnet link. Success means qBittorrent holds the torrent, including when it held it
    * already (qBittorrent answers that with `Fails.` or 409, as it does an invalid torrent, so the
    * torrent list decides).
-   * @throws InvalidMagnetError before any call when the link is not one qBittorrent would take.
    * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#add-new-torrent
    */
-  async addMagnet(url: string, options: AddMagnetOptions = {}): Promise<AddMagnetResult> {
-    const magnet = parseMagnet(url);
-    const form: Record<string, string> = { urls: magnet.url };
-    if (options.savePath !== undefined) form.savepath = options.savePath;
-    if (options.category !== undefined) form.category = options.category;
-    if (options.tags !== undefined && options.tags.length > 0) form.tags = options.tags.join(',');
-
+  async addMagnet(magnet: MagnetLink, options: AddMagnetOptions = {}): Promise<AddMagnetResult> {
+    const form = { urls: magnet.url, ...addForm(options) };
     const response = await this.request('torrents/add', { method: 'POST', form });
-    if (response.status === 409) return this.confirmPresence(magnet.hash, '409 Conflict');
-    if (response.status === 415)
-      throw new TorrentRejectedError(magnet.hash, '415: not a valid torrent');
+    return this.interpretAdd(response, magnet.hash);
+  }
+
+  /**
+   * Uploads a .torrent file (multipart field `torrents`), with the same answers as addMagnet.
+   * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#add-new-torrent
+   */
+  async addTorrentFile(
+    torrent: TorrentMetainfo,
+    options: AddMagnetOptions = {},
+  ): Promise<AddMagnetResult> {
+    // A FormData is consumed by the request: each attempt (and the replay after a 403) builds its own.
+    const response = await this.request('torrents/add', {
+      method: 'POST',
+      multipart: () => {
+        const body = new FormData();
+        body.append('torrents', new Blob([torrent.bytes]), `${torrent.hash}.torrent`);
+        for (const [name, value] of Object.entries(addForm(options))) body.append(name, value);
+        return body;
+      },
+    });
+    return this.interpretAdd(response, torrent.hash);
+  }
+
+  /** Reads the answer of `torrents/add` in every dialect: `Ok.`/`Fails.`, a JSON receipt, 409, 415. */
+  private async interpretAdd(response: RawResponse, hash: string): Promise<AddMagnetResult> {
+    if (response.status === 409) return this.confirmPresence(hash, '409 Conflict');
+    if (response.status === 415) throw new TorrentRejectedError(hash, '415: not a valid torrent');
     expectStatus(response, 'torrents/add', 200);
 
     const body = response.body.trim();
-    if (body === 'Ok.') return { hash: magnet.hash, alreadyPresent: false };
-    if (body === 'Fails.') return this.confirmPresence(magnet.hash, 'Fails.');
+    if (body === 'Ok.') return { hash, alreadyPresent: false };
+    if (body === 'Fails.') return this.confirmPresence(hash, 'Fails.');
     let receipt: AddReceipt;
     try {
       receipt = parseJson<AddReceipt>(body, 'torrents/add');
     } catch (error) {
       // Garbage with a 200 (a proxy page, a cut answer): whether it was added, the list tells.
-      return this.confirmPresence(magnet.hash, 'an unreadable answer', error as Error);
+      return this.confirmPresence(hash, 'an unreadable answer', error as Error);
     }
     const added: unknown[] = Array.isArray(receipt.added_torrent_ids)
       ? receipt.added_torrent_ids
@@ -157,13 +196,13 @@ export class QbittorrentClient implements OnApplicationShutdown {
       (typeof receipt.success_count === 'number' && receipt.success_count > 0)
     ) {
       const [id] = added;
-      if (typeof id === 'string' && id.toLowerCase() !== magnet.hash) {
-        this.logger.warn(`qBittorrent added ${magnet.hash} as ${id}: reporting its id`);
+      if (typeof id === 'string' && id.toLowerCase() !== hash) {
+        this.logger.warn(`qBittorrent added ${hash} as ${id}: reporting its id`);
         return { hash: id.toLowerCase(), alreadyPresent: false };
       }
-      return { hash: magnet.hash, alreadyPresent: false };
+      return { hash, alreadyPresent: false };
     }
-    return this.confirmPresence(magnet.hash, 'a receipt with nothing added');
+    return this.confirmPresence(hash, 'a receipt with nothing added');
   }
 
   /**
@@ -319,8 +358,29 @@ export class QbittorrentClient implements OnApplicationShutdown {
     if (this.refusal && now < this.refusal.until) {
       throw this.refusal.error.remembered(this.refusal.until - now);
     }
+    const credentials = this.credentials;
     try {
-      const session = await this.attemptLogin();
+      const session = await this.countedLogin(() =>
+        credentials === null ? this.openWithoutLogin() : this.attemptLogin(credentials),
+      );
+      this.adopt(session);
+      return session;
+    } catch (error) {
+      if (error instanceof QbittorrentAuthError && error.reason !== 'session') {
+        this.session = null;
+        // Only a refused login counts towards qBittorrent's ban; without credentials none was tried.
+        if (error.reason !== 'no-credentials') {
+          this.refusal = { error, until: Date.now() + this.options.loginCooldownMs };
+        }
+        this.logger.error(error.message);
+      }
+      throw error;
+    }
+  }
+
+  private async countedLogin(login: () => Promise<Session>): Promise<Session> {
+    try {
+      const session = await login();
       this.metrics.countLogin('success');
       return session;
     } catch (error) {
@@ -330,43 +390,54 @@ export class QbittorrentClient implements OnApplicationShutdown {
     }
   }
 
-  private async attemptLogin(): Promise<Session> {
-    const { username, password } = this.options;
+  private adopt(session: Session): void {
+    this.session = session;
+    this.refusal = null;
+    const who = session.username === null ? 'without a login' : `as "${session.username}"`;
+    this.logger.log(
+      `Logged in to qBittorrent ${session.version.app} (WebAPI ${session.version.webApi}) at ` +
+        `${this.options.url} ${who}; torrents are ${session.dialect.stopStart ? 'stopped/started' : 'paused/resumed'}`,
+    );
+  }
+
+  /** Logs in; throws without changing any state, so that a refusal can leave the session as it was. */
+  private async attemptLogin({ username, password }: QbittorrentCredentials): Promise<Session> {
     const response = await this.send('auth/login', {
       method: 'POST',
       form: { username, password },
     });
     const body = response.body.trim();
     if ((response.status === 200 && body === 'Fails.') || response.status === 401) {
-      throw this.refuse(QbittorrentAuthError.credentials(username));
+      throw QbittorrentAuthError.credentials(username);
     }
-    if (response.status === 403) throw this.refuse(QbittorrentAuthError.banned());
+    if (response.status === 403) throw QbittorrentAuthError.banned();
     if (response.status !== 204 && !(response.status === 200 && body === 'Ok.')) {
       throw response.status === 200
         ? new QbittorrentProtocolError('auth/login', 'expected Ok. or Fails.')
         : new QbittorrentHttpError('auth/login', response.status);
     }
+    return this.describeSession(sessionCookie(response.setCookie), username);
+  }
 
-    const cookie = sessionCookie(response.setCookie);
+  /**
+   * Without credentials there is nothing to log in with; qBittorrent may still let this address in
+   * (its "bypass authentication for clients in whitelisted subnets"), which its version tells.
+   */
+  private async openWithoutLogin(): Promise<Session> {
+    const probe = await this.send('app/version', {});
+    if (probe.status === 403) throw QbittorrentAuthError.noCredentials();
+    return this.describeSession(undefined, null);
+  }
+
+  private async describeSession(
+    cookie: string | undefined,
+    username: string | null,
+  ): Promise<Session> {
     const [app, webApi] = await Promise.all([
       this.readText('app/version', cookie),
       this.readText('app/webapiVersion', cookie),
     ]);
-    const session: Session = { cookie, version: { app, webApi }, dialect: dialectFor(webApi) };
-    this.session = session;
-    this.refusal = null;
-    this.logger.log(
-      `Logged in to qBittorrent ${app} (WebAPI ${webApi}) at ${this.options.url} as "${username}"; ` +
-        `torrents are ${session.dialect.stopStart ? 'stopped/started' : 'paused/resumed'}`,
-    );
-    return session;
-  }
-
-  private refuse(error: QbittorrentAuthError): QbittorrentAuthError {
-    this.refusal = { error, until: Date.now() + this.options.loginCooldownMs };
-    this.session = null;
-    this.logger.error(error.message);
-    return error;
+    return { cookie, username, version: { app, webApi }, dialect: dialectFor(webApi) };
   }
 
   private async readText(path: string, cookie: string | undefined): Promise<string> {
@@ -379,7 +450,7 @@ export class QbittorrentClient implements OnApplicationShutdown {
   private async send(path: string, init: CallInit, cookie?: string): Promise<RawResponse> {
     const headers: Record<string, string> = {};
     if (cookie !== undefined) headers.cookie = cookie;
-    const config: AxiosRequestConfig<string> = {
+    const config: AxiosRequestConfig<string | FormData> = {
       baseURL: `${this.options.url}/api/v2/`,
       url: path,
       method: init.method ?? 'GET',
@@ -398,6 +469,8 @@ export class QbittorrentClient implements OnApplicationShutdown {
     if (init.form !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       config.data = new URLSearchParams(init.form).toString();
+    } else if (init.multipart !== undefined) {
+      config.data = init.multipart();
     }
     let response: AxiosResponse<unknown>;
     const started = performance.now();
@@ -436,6 +509,15 @@ export class QbittorrentClient implements OnApplicationShutdown {
     // Not an error of the call (a bug of ours): keep it as it is rather than disguise it.
     return error instanceof Error ? error : new Error(String(error));
   }
+}
+
+/** The fields of `torrents/add` that file a new torrent, shared by magnets and .torrent files. */
+function addForm(options: AddMagnetOptions): Record<string, string> {
+  const form: Record<string, string> = {};
+  if (options.savePath !== undefined) form.savepath = options.savePath;
+  if (options.category !== undefined) form.category = options.category;
+  if (options.tags !== undefined && options.tags.length > 0) form.tags = options.tags.join(',');
+  return form;
 }
 
 function switchPath(action: 'stop' | 'start', dialect: Dialect): string {

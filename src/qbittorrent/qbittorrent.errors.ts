@@ -59,7 +59,7 @@ export class QbittorrentProtocolError extends QbittorrentError {
   }
 }
 
-export type AuthFailureReason = 'credentials' | 'banned' | 'session';
+export type AuthFailureReason = 'credentials' | 'banned' | 'session' | 'no-credentials';
 
 /**
  * qBittorrent will not let us in. Never retried: repeated failed logins get our address banned.
@@ -78,6 +78,13 @@ export class QbittorrentAuthError extends QbittorrentError {
     return new QbittorrentAuthError(
       'credentials',
       `qBittorrent refused the login of user "${username}": check QBITTORRENT_USER and QBITTORRENT_PASSWORD`,
+    );
+  }
+
+  static noCredentials(): QbittorrentAuthError {
+    return new QbittorrentAuthError(
+      'no-credentials',
+      'no credentials for qBittorrent: set QBITTORRENT_USER and QBITTORRENT_PASSWORD, or POST /config/credentials',
     );
   }
 

@@ -40,7 +40,7 @@ export class RegistrationService {
       capabilities: {
         download_endpoint: '/download',
         batch_download_endpoint: '/downloads',
-        supported_download_types: ['magnet'],
+        supported_download_types: ['magnet', 'torrent'],
       },
     };
   }

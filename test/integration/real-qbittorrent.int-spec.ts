@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { freePort } from '../../scripts/lib/ports.mjs';
 import { startQbittorrent, type RunningQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
+import { parseMagnet } from '../../src/qbittorrent/magnet.js';
 import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
 import type { TestApp } from '../support/app.js';
 import { startAppFor, versionsUnderTest, waitForTorrent } from '../support/real-qbittorrent.js';
@@ -96,7 +97,7 @@ describe.each(versionsUnderTest())('real qBittorrent %s', (version) => {
 
   it('pauses and resumes: the state really changes', async () => {
     const hash = freshHash();
-    await client.addMagnet(`magnet:?xt=urn:btih:${hash}`);
+    await client.addMagnet(parseMagnet(`magnet:?xt=urn:btih:${hash}`));
     await waitForTorrent(client, hash, (t) => t !== null);
 
     await client.pause(hash);
@@ -116,7 +117,7 @@ describe.each(versionsUnderTest())('real qBittorrent %s', (version) => {
 
   it.each([false, true])('deletes a torrent (deleteFiles=%s)', async (deleteFiles) => {
     const hash = freshHash();
-    await client.addMagnet(`magnet:?xt=urn:btih:${hash}`);
+    await client.addMagnet(parseMagnet(`magnet:?xt=urn:btih:${hash}`));
     await waitForTorrent(client, hash, (t) => t !== null);
 
     await client.delete(hash, deleteFiles);

@@ -2,13 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsOptional, IsString } from 'class-validator';
 import { IsListOf, IsPositiveSafeInteger } from '../../common/validators.js';
 import { AddOptionsDto } from '../../download/dto/add-options.dto.js';
-
-export const MAX_BATCH_ITEMS = 100;
+import { MAX_BATCH_ITEMS } from '../downloads.limits.js';
 
 /** One item of POST /downloads: POST /download's body with an optional link_id. */
 export class DownloadItemDto extends AddOptionsDto {
   @ApiProperty({
     example: 'magnet:?xt=urn:btih:dd8255ecdc7ca55fb0bbf81323d87062db1f6d1c',
+    description: 'A magnet link, or an http(s) URL of a .torrent file',
     maxLength: 8192,
   })
   @IsDefined({ message: 'url is required' })
@@ -34,12 +34,8 @@ export class AddDownloadsDto {
 }
 
 export class DownloadItemResultDto {
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: "The item's url as given (null when not a string)",
-  })
-  url!: string | null;
+  @ApiProperty({ description: "The item's url as given (empty when it was not a string)" })
+  url!: string;
 
   @ApiProperty({
     type: String,

@@ -1,18 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined } from 'class-validator';
 import { IsListOf } from '../../common/validators.js';
-import { MAX_STATUS_HASHES } from './status-query.dto.js';
+import { MAX_CANCEL_HASHES } from '../downloads.limits.js';
 
 /** The body of POST /downloads/cancel. */
 export class CancelDownloadsDto {
   @ApiProperty({
     type: [String],
     minItems: 1,
-    maxItems: MAX_STATUS_HASHES,
+    maxItems: MAX_CANCEL_HASHES,
     example: ['c12fe1c06bba254a9dc9f519b335aa7c1367a88a'],
   })
   @IsDefined({ message: 'hashes is required' })
-  @IsListOf(1, MAX_STATUS_HASHES, 'info-hashes')
+  @IsListOf(1, MAX_CANCEL_HASHES, 'info-hashes')
   hashes!: unknown[];
 }
 

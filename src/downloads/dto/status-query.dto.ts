@@ -1,13 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
-import { TORRENT_STATUSES, type TorrentStatus } from '../torrent-status.js';
-
-export const MAX_STATUS_HASHES = 1000;
+import {
+  TORRENT_STATES,
+  TORRENT_STATUSES,
+  type TorrentState,
+  type TorrentStatus,
+} from '../torrent-status.js';
 
 /** The query of GET /downloads. */
 export class StatusQueryDto {
   @ApiPropertyOptional({
-    description: `Up to ${MAX_STATUS_HASHES} comma-separated info-hashes; without it, every torrent (filtered)`,
+    description:
+      'Comma-separated info-hashes (40 hex, or legacy 32 base32), any number; without it, every torrent (filtered)',
     example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a,dd8255ecdc7ca55fb0bbf81323d87062db1f6d1c',
   })
   @IsOptional()
@@ -37,4 +41,12 @@ export class StatusQueryDto {
   @IsOptional()
   @IsIn(TORRENT_STATUSES, { message: `status must be one of ${TORRENT_STATUSES.join(', ')}` })
   status?: TorrentStatus;
+
+  @ApiPropertyOptional({
+    enum: TORRENT_STATES,
+    description: 'Only torrents in this state (without hashes)',
+  })
+  @IsOptional()
+  @IsIn(TORRENT_STATES, { message: `state must be one of ${TORRENT_STATES.join(', ')}` })
+  state?: TorrentState;
 }

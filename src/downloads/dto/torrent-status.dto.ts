@@ -1,38 +1,61 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { TORRENT_STATUSES, type TorrentStatus } from '../torrent-status.js';
+import {
+  TORRENT_STATES,
+  TORRENT_STATUSES,
+  type TorrentState,
+  type TorrentStatus,
+  type TorrentStatusView,
+} from '../torrent-status.js';
 
-export class TorrentFileDto {
-  @ApiProperty({ example: 'Show - 01.mkv' })
-  name!: string;
-
-  @ApiProperty({ example: 2097152 })
-  size!: number;
-
-  @ApiProperty({ example: 1, minimum: 0, maximum: 1 })
-  progress!: number;
-}
-
-/** What GET /downloads reports of one torrent; every field but hash and status is null for not_found. */
-export class TorrentStatusDto {
-  @ApiProperty({ example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a' })
+/**
+ * What GET /downloads reports of one torrent. The first six fields are what the core service
+ * reads, with types it decodes strictly: never null where it expects a number, string or list.
+ */
+export class TorrentStatusDto implements TorrentStatusView {
+  @ApiProperty({
+    example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a',
+    description:
+      "The hash as asked for (so the caller finds its entry); qBittorrent's id when listing",
+  })
   hash!: string;
 
-  @ApiProperty({ enum: [...TORRENT_STATUSES, 'not_found'], example: 'completed' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a',
+    description: "qBittorrent's id (40 lowercase hex); null for an entry that is not a hash",
+  })
+  info_hash!: string | null;
+
+  @ApiProperty({
+    enum: [...TORRENT_STATUSES, 'not_found'],
+    example: 'completed',
+    description: 'downloading (also metadata, queued, checking, moving), completed, paused, error',
+  })
   status!: TorrentStatus | 'not_found';
+
+  @ApiProperty({ enum: [...TORRENT_STATES, 'not_found'], example: 'completed' })
+  state!: TorrentState | 'not_found';
+
+  @ApiProperty({ example: 1, minimum: 0, maximum: 1, description: '0 for not_found' })
+  progress!: number;
+
+  @ApiProperty({ example: 2097152, minimum: 0, description: 'Bytes selected; 0 when unknown' })
+  size!: number;
+
+  @ApiProperty({ type: String, nullable: true, example: '/downloads/Show/Show - 01.mkv' })
+  content_path!: string | null;
+
+  @ApiProperty({
+    type: [String],
+    example: ['/downloads/Show/Show - 01.mkv'],
+    description:
+      'Absolute paths of the files, all under content_path; [] until the metadata is known',
+  })
+  files!: string[];
 
   @ApiProperty({ type: String, nullable: true, example: 'Show - 01.mkv' })
   name!: string | null;
-
-  @ApiProperty({ type: Number, nullable: true, example: 1, description: '0 to 1' })
-  progress!: number | null;
-
-  @ApiProperty({
-    type: Number,
-    nullable: true,
-    example: 2097152,
-    description: 'Bytes selected for download',
-  })
-  size!: number | null;
 
   @ApiProperty({
     type: Number,
@@ -56,9 +79,6 @@ export class TorrentStatusDto {
   @ApiProperty({ type: String, nullable: true, example: '/downloads/Show' })
   save_path!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '/downloads/Show/Show - 01.mkv' })
-  content_path!: string | null;
-
   @ApiProperty({ type: String, nullable: true, example: 'bangumi' })
   category!: string | null;
 
@@ -74,11 +94,12 @@ export class TorrentStatusDto {
   link_id!: number | null;
 
   @ApiProperty({
-    type: () => [TorrentFileDto],
+    type: String,
     nullable: true,
-    description: "qBittorrent's file list, for completed torrents; null otherwise",
+    example: null,
+    description: 'Why an asked-for entry is not a hash (then status is not_found)',
   })
-  files!: TorrentFileDto[] | null;
+  reason!: string | null;
 }
 
 export class StatusResponseDto {
@@ -93,12 +114,15 @@ export class SwitchResultDto {
   @ApiProperty({ example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a' })
   hash!: string;
 
-  @ApiProperty({
-    enum: [...TORRENT_STATUSES, 'not_found'],
-    example: 'paused',
-    description: 'The status reached',
-  })
+  @ApiProperty({ enum: [...TORRENT_STATUSES, 'not_found'], example: 'paused' })
   status!: TorrentStatus | 'not_found';
+
+  @ApiProperty({
+    enum: [...TORRENT_STATES, 'not_found'],
+    example: 'paused',
+    description: 'The state reached',
+  })
+  state!: TorrentState | 'not_found';
 }
 
 export class DeleteResultDto {

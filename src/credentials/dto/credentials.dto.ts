@@ -1,0 +1,27 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsDefined } from 'class-validator';
+import { IsPassword, IsUserName } from '../../common/validators.js';
+
+/** The body of POST /config/credentials. */
+export class CredentialsDto {
+  @ApiProperty({ example: 'admin', maxLength: 255 })
+  @IsDefined({ message: 'username is required' })
+  @IsUserName()
+  username!: string;
+
+  @ApiProperty({ example: 'the-webui-password', maxLength: 1024, format: 'password' })
+  @IsDefined({ message: 'password is required' })
+  @IsPassword()
+  password!: string;
+}
+
+export class CredentialsResultDto {
+  @ApiProperty({ enum: ['ok'] })
+  status!: 'ok';
+
+  @ApiProperty({ example: 'admin' })
+  username!: string;
+
+  @ApiProperty({ example: 'v5.1.0', description: 'The qBittorrent version logged in to' })
+  qbittorrent_version!: string;
+}
