@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import request from 'supertest';
+import { UNSUPPORTED_LINK } from '../src/download/download-link.js';
 import { FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
 import { failOnUnhandledRejections, report } from './support/faults.js';
@@ -83,14 +84,14 @@ describe('bad input', () => {
       JSON.stringify({ link_id: 1, url: 'file:///etc/passwd' }),
       'application/json',
       400,
-      'Only magnet links supported',
+      UNSUPPORTED_LINK,
     ],
     [
       'a javascript: URL',
       JSON.stringify({ link_id: 1, url: 'javascript:alert(1)' }),
       'application/json',
       400,
-      'Only magnet links supported',
+      UNSUPPORTED_LINK,
     ],
     [
       'two xt of different torrents',

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { UNSUPPORTED_LINK } from '../src/download/download-link.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { freePort } from '../scripts/lib/ports.mjs';
 import { startApp, type TestApp } from './support/app.js';
@@ -129,13 +130,13 @@ describe.each(DIALECTS)('POST /download against qBittorrent %s', (dialect) => {
 
   it('logs link_id, hash and outcome of each request', async () => {
     await post({ link_id: 41, url: `magnet:?xt=urn:btih:${HEX}` });
-    await post({ link_id: 42, url: 'http://example.com/a.torrent' });
+    await post({ link_id: 42, url: 'ftp://example.com/a.torrent' });
     qbittorrent.inject('torrents/add', { kind: 'status', status: 500 }, 3);
     await post({ link_id: 43, url: `magnet:?xt=urn:btih:${hashOf(43)}` });
 
     const text = sut.logs.text();
     expect(text).toContain(`link_id=41 hash=${HEX} accepted`);
-    expect(text).toContain('link_id=42 unsupported: Only magnet links supported');
+    expect(text).toContain(`link_id=42 unsupported: ${UNSUPPORTED_LINK}`);
     expect(text).toMatch(
       new RegExp(
         `error \\[DownloadService\\] link_id=43 hash=${hashOf(43)} error: .*failed after 3 attempts`,
@@ -162,9 +163,9 @@ describe('POST /download refusals (nothing reaches qBittorrent)', () => {
 
   it.each([
     [
-      'a URL that is not a magnet link',
-      { link_id: 1, url: 'http://example.com/x.torrent' },
-      'Only magnet links supported',
+      'a URL that is neither a magnet link nor http(s)',
+      { link_id: 1, url: 'ftp://example.com/x.torrent' },
+      UNSUPPORTED_LINK,
     ],
     [
       'a magnet without info-hash',

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { UNSUPPORTED_LINK } from '../src/download/download-link.js';
+import { MAX_BATCH_ITEMS } from '../src/downloads/downloads.limits.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
 
@@ -24,7 +26,7 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
   describe('POST /downloads', () => {
     it('adds a batch of 20 with 2 invalid items: one result per item, in order, the bad ones alone failing', async () => {
       const items: unknown[] = Array.from({ length: 20 }, (_, i) => ({ url: magnetOf(i + 1) }));
-      items[4] = { url: 'http://example.com/5.torrent' };
+      items[4] = { url: 'ftp://example.com/5.torrent' };
       items[13] = { url: 'magnet:?xt=urn:btih:1234567890abcdef1234567890abcdef' };
 
       const response = await http().post('/downloads').send({ items });
@@ -50,7 +52,7 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
           });
         }
       });
-      expect(results[4].reason).toBe('Only magnet links supported');
+      expect(results[4].reason).toBe(UNSUPPORTED_LINK);
       expect(results[13].reason).toContain('got 32 hex characters');
       expect(qbittorrent.torrents.size).toBe(18);
     });
@@ -147,7 +149,10 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
     it.each<[string, unknown]>([
       ['no items', {}],
       ['empty items', { items: [] }],
-      ['101 items', { items: Array.from({ length: 101 }, (_, i) => ({ url: magnetOf(i + 1) })) }],
+      [
+        `${MAX_BATCH_ITEMS + 1} items`,
+        { items: Array.from({ length: MAX_BATCH_ITEMS + 1 }, () => ({ url: 'magnet:?' })) },
+      ],
       ['items that are not a list', { items: { url: magnetOf(1) } }],
     ])('400 for %s', async (_name, body) => {
       const response = await http()
@@ -156,7 +161,7 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
       expect(response.status).toBe(400);
       expect(Object.keys(response.body)).toEqual(['error']);
       expect(response.body.error).toMatch(
-        /^items (is required|must be a list of 1 to 100 downloads)$/,
+        new RegExp(`^items (is required|must be a list of 1 to ${MAX_BATCH_ITEMS} downloads)$`),
       );
       expect(qbittorrent.callsTo('torrents/add')).toHaveLength(0);
     });
@@ -232,12 +237,16 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
 
       expect(response.status).toBe(200);
       expect(
-        response.body.statuses.map((s: { hash: string; status: string }) => [s.hash, s.status]),
+        response.body.statuses.map((s: { hash: string; status: string; state: string }) => [
+          s.hash,
+          s.status,
+          s.state,
+        ]),
       ).toEqual([
-        [hashOf(3), 'metadata'],
-        [hashOf(99), 'not_found'],
-        [hashOf(1), 'metadata'],
-        [hashOf(3), 'metadata'],
+        [hashOf(3), 'downloading', 'metadata'],
+        [hashOf(99), 'not_found', 'not_found'],
+        [hashOf(1).toUpperCase(), 'downloading', 'metadata'],
+        [hashOf(3), 'downloading', 'metadata'],
       ]);
       expect(qbittorrent.callsTo('torrents/info').length).toBe(infoCalls + 1);
       expect(
@@ -251,7 +260,10 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
 
       expect(response.body.statuses[0]).toEqual({
         hash: hashOf(1),
+        info_hash: hashOf(1),
         status: 'completed',
+        state: 'completed',
+        reason: null,
         name: 'episode-1',
         progress: 1,
         size: 2048,
@@ -263,28 +275,37 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
         category: 'bangumi',
         tags: ['link:101'],
         link_id: 101,
-        files: [{ name: 'episode-1', size: 2048, progress: 1 }],
+        files: ['/downloads/episode-1'],
       });
-      expect(response.body.statuses[1].files).toBeNull();
+      expect(response.body.statuses[1].files).toEqual([]);
       expect(qbittorrent.callsTo('torrents/files')).toHaveLength(1);
     });
 
+    it('answers an entry that is not a hash as not_found with the reason, never a 400', async () => {
+      const response = await http().get(`/downloads?hashes=${hashOf(1)},xyz,,`);
+      expect(response.status).toBe(200);
+      expect(response.body.statuses).toHaveLength(2);
+      expect(response.body.statuses[0]).toMatchObject({ hash: hashOf(1), status: 'downloading' });
+      expect(response.body.statuses[1]).toMatchObject({
+        hash: 'xyz',
+        info_hash: null,
+        status: 'not_found',
+        progress: 0,
+        size: 0,
+        files: [],
+        reason: 'not an info-hash (40 hex or 32 base32 characters)',
+      });
+    });
+
+    it('answers an empty list without asking qBittorrent', async () => {
+      const infoCalls = qbittorrent.callsTo('torrents/info').length;
+      const response = await http().get('/downloads?hashes=');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ statuses: [] });
+      expect(qbittorrent.callsTo('torrents/info').length).toBe(infoCalls);
+    });
+
     it.each([
-      [
-        'a malformed hash',
-        `/downloads?hashes=${hashOf(1)},xyz`,
-        'hashes: entry 2 is not an info-hash of 40 hex characters',
-      ],
-      [
-        'an empty list',
-        '/downloads?hashes=',
-        'hashes must list 1 to 1000 info-hashes, separated by commas',
-      ],
-      [
-        '1001 hashes',
-        `/downloads?hashes=${Array.from({ length: 1001 }, (_, i) => hashOf(i)).join(',')}`,
-        'hashes must list 1 to 1000',
-      ],
       [
         'a repeated parameter',
         `/downloads?hashes=${hashOf(1)}&hashes=${hashOf(2)}`,
@@ -295,6 +316,7 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
         '/downloads?status=sleeping',
         'status must be one of downloading, completed',
       ],
+      ['an unknown state filter', '/downloads?state=sleeping', 'state must be one of downloading'],
     ])('400 for %s', async (_name, url, error) => {
       const infoCalls = qbittorrent.callsTo('torrents/info').length;
       const response = await http().get(url);
@@ -352,13 +374,13 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
     it('pauses and resumes with the names this version knows, answering the new status', async () => {
       const paused = await http().post(`/downloads/${hashOf(1)}/pause`);
       expect(paused.status).toBe(200);
-      expect(paused.body).toEqual({ hash: hashOf(1), status: 'paused' });
+      expect(paused.body).toEqual({ hash: hashOf(1), status: 'paused', state: 'paused' });
       expect(qbittorrent.torrents.get(hashOf(1))?.state).toBe(
         qbittorrent.spec.stopStart ? 'stoppedDL' : 'pausedDL',
       );
 
       const resumed = await http().post(`/downloads/${hashOf(1)}/resume`);
-      expect(resumed.body).toEqual({ hash: hashOf(1), status: 'metadata' });
+      expect(resumed.body).toEqual({ hash: hashOf(1), status: 'downloading', state: 'metadata' });
       const [pause, resume] = qbittorrent.spec.stopStart
         ? ['torrents/stop', 'torrents/start']
         : ['torrents/pause', 'torrents/resume'];
@@ -425,7 +447,11 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
       expect(response.body.results).toEqual([
         { hash: hashOf(1), status: 'cancelled', reason: null },
         { hash: hashOf(9), status: 'not_found', reason: null },
-        { hash: 'nope', status: 'failed', reason: 'not an info-hash of 40 hex characters' },
+        {
+          hash: 'nope',
+          status: 'failed',
+          reason: 'not an info-hash (40 hex or 32 base32 characters)',
+        },
         { hash: hashOf(2), status: 'cancelled', reason: null },
       ]);
       expect(qbittorrent.torrents.size).toBe(0);

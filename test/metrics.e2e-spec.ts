@@ -32,7 +32,7 @@ describe('GET /metrics', () => {
       request(sut.app.getHttpServer()).post('/download').set('authorization', auth).send(body);
     await post({ link_id: 1, url: `magnet:?xt=urn:btih:${hashOf(1)}` }); // accepted
     await post({ link_id: 2, url: `magnet:?xt=urn:btih:${hashOf(2)}` }); // accepted
-    await post({ link_id: 3, url: 'http://example.com/x.torrent' }); // unsupported
+    await post({ link_id: 3, url: 'ftp://example.com/x.torrent' }); // unsupported
     qbittorrent.inject('torrents/add', { kind: 'status', status: 503 }, 3);
     await post({ link_id: 4, url: `magnet:?xt=urn:btih:${hashOf(4)}` }); // error after 2 retries
     await request(sut.app.getHttpServer())

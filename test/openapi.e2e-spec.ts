@@ -61,6 +61,7 @@ describe('OpenAPI', () => {
       'GET /health',
       'GET /health/ready',
       'GET /metrics',
+      'POST /config/credentials',
       'POST /download',
       'POST /downloads',
       'POST /downloads/cancel',
@@ -71,7 +72,8 @@ describe('OpenAPI', () => {
   });
 
   it.each([
-    ['/download', 'post', ['201', '400', '401', '413', '500']],
+    ['/download', 'post', ['201', '400', '401', '413', '500', '502']],
+    ['/config/credentials', 'post', ['200', '400', '401', '500']],
     ['/downloads', 'post', ['200', '400', '401', '413', '500']],
     ['/downloads', 'get', ['200', '400', '401', '500']],
     ['/downloads/cancel', 'post', ['200', '400', '401', '413', '500']],

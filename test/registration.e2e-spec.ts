@@ -53,7 +53,7 @@ describe('registration with the core service', () => {
       capabilities: {
         download_endpoint: '/download',
         batch_download_endpoint: '/downloads',
-        supported_download_types: ['magnet'],
+        supported_download_types: ['magnet', 'torrent'],
       },
     });
     await waitFor(() => sut!.logs.text().includes('service_id=svc-1'));

@@ -125,7 +125,7 @@ export class TorrentFetcher implements OnApplicationShutdown {
   }
 
   private failure(error: unknown, location: string): Error {
-    const own = findCause(error, (cause) => cause instanceof TorrentFetchError);
+    const own = ownCause(error);
     if (own) return own;
     if (error instanceof AxiosError) {
       if (error.code === AxiosError.ERR_CANCELED || error.code === AxiosError.ECONNABORTED) {
@@ -175,10 +175,12 @@ function resolveAll(hostname: string, family?: number | string): Promise<LookupA
   );
 }
 
-function findCause(error: unknown, match: (cause: unknown) => boolean): Error | undefined {
-  for (let cause = error, depth = 0; cause !== undefined && depth < 5; depth++) {
-    if (match(cause)) return cause as Error;
-    cause = (cause)?.cause;
+/** Our own error, when axios or follow-redirects wrapped it (a refused address, a refused redirect). */
+function ownCause(error: unknown): TorrentFetchError | undefined {
+  let cause: unknown = error;
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth++) {
+    if (cause instanceof TorrentFetchError) return cause;
+    cause = cause.cause;
   }
   return undefined;
 }

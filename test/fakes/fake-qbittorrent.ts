@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import bencode from 'bencode';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -64,6 +65,8 @@ export interface FakeTorrent {
   completion_on: number;
   infohash_v1: string;
   infohash_v2: string;
+  /** Paths relative to save_path, as `torrents/files` names them; none until the metadata is known. */
+  files: { name: string; size: number }[];
 }
 
 /** A fault served instead of (or after) the real handling of the next matching request. */
@@ -79,6 +82,8 @@ export interface RecordedCall {
   /** Path below /api/v2/, e.g. `torrents/add`. */
   endpoint: string;
   form: URLSearchParams;
+  /** The `torrents` parts of a multipart upload. */
+  uploads: Buffer[];
   query: URLSearchParams;
   cookie: string | undefined;
 }
@@ -182,6 +187,7 @@ export class FakeQbittorrent {
       downloaded: size,
       eta: 8_640_000,
     });
+    if (torrent.files.length === 0) torrent.files = [{ name: torrent.name, size }];
   }
 
   /** The most calls of one endpoint that were ever in flight at once. */
@@ -197,17 +203,27 @@ export class FakeQbittorrent {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.url);
     const body = await readBody(request);
-    const isForm = (request.headers['content-type'] ?? '').startsWith(
-      'application/x-www-form-urlencoded',
-    );
+    const contentType = request.headers['content-type'] ?? '';
     const endpoint = url.pathname.replace(/^\/api\/v2\//, '');
     const call: RecordedCall = {
       method: request.method ?? 'GET',
       endpoint,
-      form: new URLSearchParams(isForm ? body : ''),
+      form: new URLSearchParams(),
+      uploads: [],
       query: url.searchParams,
       cookie: request.headers.cookie,
     };
+    if (contentType.startsWith('application/x-www-form-urlencoded')) {
+      call.form = new URLSearchParams(body.toString('utf8'));
+    } else if (contentType.startsWith('multipart/form-data')) {
+      const parts = await new Response(body, {
+        headers: { 'content-type': contentType },
+      }).formData();
+      for (const [name, value] of parts) {
+        if (typeof value === 'string') call.form.append(name, value);
+        else if (name === 'torrents') call.uploads.push(Buffer.from(await value.arrayBuffer()));
+      }
+    }
     this.calls.push(call);
 
     const inFlight = (this.inFlight.get(endpoint) ?? 0) + 1;
@@ -253,7 +269,7 @@ export class FakeQbittorrent {
       case 'app/webapiVersion':
         return { status: 200, body: this.spec.webApi };
       case 'torrents/add':
-        return this.add(call.form);
+        return this.add(call.form, call.uploads);
       case 'torrents/info':
         return json(this.info(call.query));
       case 'torrents/files':
@@ -315,9 +331,20 @@ export class FakeQbittorrent {
     return false;
   }
 
-  private add(form: URLSearchParams): Answer {
+  private add(form: URLSearchParams, uploads: Buffer[]): Answer {
     const added: string[] = [];
     let failures = 0;
+    for (const upload of uploads) {
+      const metainfo = readTorrentFile(upload);
+      // 4.x and 5.x alike refuse a file libtorrent cannot load with 415.
+      if (!metainfo) return { status: 415, body: 'Torrent file is not valid.' };
+      if (this.torrents.has(metainfo.id)) {
+        failures++;
+        continue;
+      }
+      this.torrents.set(metainfo.id, newTorrentFromFile(metainfo, form));
+      added.push(metainfo.id);
+    }
     // qBittorrent reads `urls` as one link per line.
     for (const link of (form.get('urls') ?? '').split('\n').filter((line) => line.trim() !== '')) {
       const hashes = hashesOf(link.trim());
@@ -376,18 +403,14 @@ export class FakeQbittorrent {
     const torrent = this.torrents.get(hash.toLowerCase());
     if (!torrent) return { status: 404, body: 'Not Found' };
     return json(
-      torrent.progress >= 1
-        ? [
-            {
-              index: 0,
-              name: torrent.name,
-              size: torrent.size,
-              progress: 1,
-              priority: 1,
-              is_seed: true,
-            },
-          ]
-        : [],
+      torrent.files.map((file, index) => ({
+        index,
+        name: file.name,
+        size: file.size,
+        progress: torrent.progress,
+        priority: 1,
+        is_seed: torrent.progress >= 1,
+      })),
     );
   }
 
@@ -433,11 +456,11 @@ function send(
   response.end(status === 204 ? undefined : body);
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }
@@ -471,6 +494,55 @@ function newTorrent(id: string, hashes: Hashes, link: string, form: URLSearchPar
     completion_on: 0,
     infohash_v1: hashes.v1 ?? '',
     infohash_v2: hashes.v2 ?? '',
+    files: [],
+  };
+}
+
+interface Metainfo {
+  id: string;
+  name: string;
+  files: { name: string; size: number }[];
+  v1: string;
+  v2: string;
+}
+
+/** Reads a .torrent as libtorrent 2 does: the id is the v2 hash (truncated) when there is one. */
+function readTorrentFile(bytes: Buffer): Metainfo | null {
+  let info: Record<string, unknown>;
+  try {
+    info = (bencode.decode(bytes) as { info: Record<string, unknown> }).info;
+  } catch {
+    return null;
+  }
+  if (typeof info !== 'object' || !(info.name instanceof Uint8Array)) return null;
+  const name = Buffer.from(info.name).toString('utf8');
+  const encoded = bencode.encode(info);
+  const v1 =
+    info.pieces instanceof Uint8Array ? createHash('sha1').update(encoded).digest('hex') : '';
+  const v2 = info['meta version'] === 2 ? createHash('sha256').update(encoded).digest('hex') : '';
+  if (!v1 && !v2) return null;
+  const files = Array.isArray(info.files)
+    ? (info.files as { length: number; path: Uint8Array[] }[]).map((file) => ({
+        name: [name, ...file.path.map((part) => Buffer.from(part).toString('utf8'))].join('/'),
+        size: file.length,
+      }))
+    : [{ name, size: typeof info.length === 'number' ? info.length : 0 }];
+  return { id: v2 ? v2.slice(0, 40) : v1, name, files, v1, v2 };
+}
+
+function newTorrentFromFile(metainfo: Metainfo, form: URLSearchParams): FakeTorrent {
+  const size = metainfo.files.reduce((total, file) => total + file.size, 0);
+  const savePath = form.get('savepath') ?? '/downloads';
+  return {
+    ...newTorrent(metainfo.id, {}, `magnet:?dn=${encodeURIComponent(metainfo.name)}`, form),
+    state: 'stalledDL',
+    size,
+    total_size: size,
+    amount_left: size,
+    content_path: `${savePath}/${metainfo.name}`,
+    infohash_v1: metainfo.v1,
+    infohash_v2: metainfo.v2,
+    files: metainfo.files,
   };
 }
 

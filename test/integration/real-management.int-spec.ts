@@ -33,7 +33,7 @@ describe.each(versionsUnderTest())('torrent management on real qBittorrent %s', 
       save_path: qbittorrent.instancePath(`${qbittorrent.downloadDir}/Show`),
       link_id: 500 + i,
     }));
-    items[3] = { url: 'http://example.com/4.torrent' };
+    items[3] = { url: 'ftp://example.com/4.torrent' };
     items[17] = { url: `magnet:?xt=urn:btih:${hashOf(18)}\nmagnet:?xt=urn:btih:${hashOf(99)}` };
 
     const response = await http().post('/downloads').send({ items });
