@@ -59,7 +59,7 @@ describe.each(versionsUnderTest())('a real download on qBittorrent %s', (version
       downloaded: seed.size,
       save_path: savePath,
       link_id: 2001,
-      files: [{ name: seed.fileName, size: seed.size, progress: 1 }],
+      files: [`${savePath}/${seed.fileName}`],
     });
 
     const deleted = await http().delete(`/downloads/${seed.hash}?delete_files=true`);

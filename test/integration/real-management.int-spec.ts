@@ -62,24 +62,25 @@ describe.each(versionsUnderTest())('torrent management on real qBittorrent %s', 
 
     expect(response.status).toBe(200);
     expect(response.body.statuses.map((s: { hash: string }) => s.hash)).toEqual(asked);
-    expect(response.body.statuses.map((s: { status: string }) => s.status)).toEqual([
+    expect(response.body.statuses.map((s: { state: string }) => s.state)).toEqual([
       'metadata',
       'not_found',
       'metadata',
       'not_found',
     ]);
     expect(response.body.statuses[0]).toMatchObject({
+      status: 'downloading',
       link_id: 501,
       category: 'bangumi',
       progress: 0,
-      files: null,
+      files: [],
     });
   });
 
   it('pauses and resumes, answering the state qBittorrent reached', async () => {
     const paused = await http().post(`/downloads/${hashOf(5)}/pause`);
     expect(paused.status).toBe(200);
-    expect(paused.body).toEqual({ hash: hashOf(5), status: 'paused' });
+    expect(paused.body).toEqual({ hash: hashOf(5), status: 'paused', state: 'paused' });
     expect((await client.getTorrentInfo(hashOf(5)))?.state).toBe(
       version.startsWith('4.') ? 'pausedDL' : 'stoppedDL',
     );

@@ -17,6 +17,8 @@ export interface Seed {
   size: number;
   /** A magnet naming only the seeder's tracker on 127.0.0.1. */
   magnet: string;
+  /** The .torrent file mktorrent made, announcing that tracker. */
+  torrentFile: Buffer;
 }
 
 /**
@@ -53,8 +55,9 @@ export async function startSeeder(version: string, size = 2 * 1024 * 1024): Prom
       join(seedDir, fileName),
     ]);
 
+    const torrentBytes = await readFile(torrentFile);
     const form = new FormData();
-    form.append('torrents', new Blob([await readFile(torrentFile)]), `${fileName}.torrent`);
+    form.append('torrents', new Blob([torrentBytes]), `${fileName}.torrent`);
     form.append('savepath', qbittorrent.instancePath(seedDir));
     const added = await fetch(`${qbittorrent.url}/api/v2/torrents/add`, {
       method: 'POST',
@@ -71,6 +74,7 @@ export async function startSeeder(version: string, size = 2 * 1024 * 1024): Prom
       sha256: createHash('sha256').update(content).digest('hex'),
       size,
       magnet: `magnet:?xt=urn:btih:${torrent.hash}&dn=${encodeURIComponent(fileName)}&tr=${encodeURIComponent(announce)}`,
+      torrentFile: torrentBytes,
     };
   } catch (error) {
     await qbittorrent.stop();
