@@ -78,22 +78,12 @@ export function IsTagList(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-/** A qBittorrent WebUI user name. */
-export function IsUserName(options?: ValidationOptions): PropertyDecorator {
+/** A string of 1 to `max` characters without control characters, safe in a form field. */
+export function IsPlainText(max: number, options?: ValidationOptions): PropertyDecorator {
   return rule(
-    'isUserName',
-    (value) => isText(value, 255),
-    (property) => `${property} must be 1 to 255 characters without control characters`,
-    options,
-  );
-}
-
-/** A qBittorrent WebUI password: any characters but controls (it travels in a form field). */
-export function IsPassword(options?: ValidationOptions): PropertyDecorator {
-  return rule(
-    'isPassword',
-    (value) => isText(value, 1024),
-    (property) => `${property} must be 1 to 1024 characters without control characters`,
+    'isPlainText',
+    (value) => isText(value, max),
+    (property) => `${property} must be 1 to ${max} characters without control characters`,
     options,
   );
 }

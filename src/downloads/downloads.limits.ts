@@ -14,4 +14,4 @@ export const HASHES_PER_QBITTORRENT_CALL = 1000;
  * A batch answers within this, whatever happens: the core gives up on it after 30 s and counts
  * every link of it failed. Items not finished by then are answered failed, with the reason.
  */
-export const BATCH_DEADLINE_MS = 25_000;
+export const BATCH_DEADLINE_MS = 20_000;

@@ -14,7 +14,7 @@ import {
   decodeStatusQueryResponse,
   type DownloadStatusItem,
 } from '../support/core-contract.js';
-import { startAppFor, versionsUnderTest } from '../support/real-qbittorrent.js';
+import { startAppFor, versionsUnderTest, waitForTorrent } from '../support/real-qbittorrent.js';
 import { type Seed, startSeeder } from '../support/seeder.js';
 import { makeTorrent } from '../support/torrent-files.js';
 import { TorrentServer } from '../support/torrent-server.js';
@@ -73,7 +73,8 @@ describe.each(versionsUnderTest())('the core service cycle on qBittorrent %s', (
       const url = site.file(`/single/${kind}.torrent`, made.bytes);
       const response = await http().post('/download').send({ link_id: 1, url });
       expect(response.body).toEqual({ status: 'accepted', hash: made.id, error: null });
-      const held = await sut.app.get(QbittorrentClient).getTorrentInfo(made.id);
+      // qBittorrent lists a torrent it has just loaded a moment after answering the add.
+      const held = await waitForTorrent(sut.app.get(QbittorrentClient), made.id, (t) => t !== null);
       expect(held?.hash).toBe(made.id);
     },
   );

@@ -1,17 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined } from 'class-validator';
-import { IsPassword, IsUserName } from '../../common/validators.js';
+import { IsPlainText } from '../../common/validators.js';
 
 /** The body of POST /config/credentials. */
 export class CredentialsDto {
   @ApiProperty({ example: 'admin', maxLength: 255 })
   @IsDefined({ message: 'username is required' })
-  @IsUserName()
+  @IsPlainText(255)
   username!: string;
 
   @ApiProperty({ example: 'the-webui-password', maxLength: 1024, format: 'password' })
   @IsDefined({ message: 'password is required' })
-  @IsPassword()
+  @IsPlainText(1024)
   password!: string;
 }
 
