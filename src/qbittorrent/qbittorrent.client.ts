@@ -368,10 +368,9 @@ export class QbittorrentClient implements OnApplicationShutdown {
     } catch (error) {
       if (error instanceof QbittorrentAuthError && error.reason !== 'session') {
         this.session = null;
-        // Only a refused login counts towards qBittorrent's ban; without credentials none was tried.
-        if (error.reason !== 'no-credentials') {
-          this.refusal = { error, until: Date.now() + this.options.loginCooldownMs };
-        }
+        // Answered from memory for a while: repeated failed logins get this address banned, and
+        // without credentials asking again changes nothing until POST /config/credentials.
+        this.refusal = { error, until: Date.now() + this.options.loginCooldownMs };
         this.logger.error(error.message);
       }
       throw error;
