@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run local`: installs what is missing, starts a real qBittorrent 4.5.2 on 127.0.0.1:8080
+// `npm run local` (after `npm run setup`): starts a real qBittorrent 4.5.2 on 127.0.0.1:8080
 // (user admin, password adminadmin: the service's defaults) and the service on 127.0.0.1:8002 with
 // registration off. Ctrl-C stops both. The qBittorrent profile lives in .local/qbittorrent.
 import { execFileSync, spawn } from 'node:child_process';
@@ -12,7 +12,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const webuiPort = Number(process.env.LOCAL_QBITTORRENT_PORT ?? 8080);
 const servicePort = Number(process.env.PORT ?? 8002);
 
-setup();
+try {
+  setup({ check: true });
+} catch (error) {
+  console.error(`local: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 const qbittorrent = await startQbittorrent({
   version: '4.5.2',

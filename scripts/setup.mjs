@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Makes a fresh machine ready for the tests and `npm run local`: npm packages, and the Debian
-// packages the real-qBittorrent tests need. Idempotent; silent when everything is already there.
+// `npm run setup`: makes a fresh machine ready for the tests and `npm run local`: npm packages, and
+// the Debian packages the real-qBittorrent tests need. Idempotent; silent when everything is there.
+// The only script that installs anything; the others only check (--check) and say what is missing.
 //   node scripts/setup.mjs            npm packages + qbittorrent-nox
 //   node scripts/setup.mjs --compat   also debootstrap and mktorrent (npm run test:compat)
+//   node scripts/setup.mjs --check    install nothing: fail naming what is missing
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,9 +26,11 @@ function run(command, args) {
   });
 }
 
-/** @param {{ compat?: boolean }} [options] */
+/** @param {{ compat?: boolean, check?: boolean }} [options] */
 export function setup(options = {}) {
+  const advice = `run \`npm run setup${options.compat ? ' -- --compat' : ''}\` first`;
   if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
+    if (options.check) throw new Error(`npm packages are not installed: ${advice}`);
     console.log('setup: installing npm packages (npm ci)');
     run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
   }
@@ -39,6 +43,7 @@ export function setup(options = {}) {
     .map(([, pkg]) => pkg);
   if (missing.length === 0) return;
 
+  if (options.check) throw new Error(`missing ${missing.join(', ')}: ${advice} (apt-get, as root)`);
   if (process.getuid?.() !== 0) {
     throw new Error(
       `missing ${missing.join(', ')}: install with  sudo apt-get install -y ${missing.join(' ')}`,
@@ -51,7 +56,7 @@ export function setup(options = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    setup({ compat: process.argv.includes('--compat') });
+    setup({ compat: process.argv.includes('--compat'), check: process.argv.includes('--check') });
   } catch (error) {
     console.error(`setup: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

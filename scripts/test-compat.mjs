@@ -16,7 +16,7 @@ const versions = (process.env.QBT_VERSIONS ?? Object.keys(QBITTORRENT_VERSIONS).
   .map((version) => version.trim())
   .filter(Boolean);
 
-setup({ compat: true });
+setup({ compat: true, check: true });
 const started = Date.now();
 /** @type {Record<string, string>} */
 const binaries = {};

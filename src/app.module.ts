@@ -6,7 +6,6 @@ import { InvalidRequestError } from './common/invalid-request.error.js';
 import { RequestBodyInterceptor } from './common/request-body.interceptor.js';
 import { loadAppConfig } from './config/app.config.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
-import { DownloadModule } from './download/download.module.js';
 import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -40,7 +39,6 @@ export class AppModule {
         config,
         MetricsModule,
         QbittorrentModule,
-        DownloadModule,
         DownloadsModule,
         HealthModule,
         CredentialsModule,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import request from 'supertest';
-import { UNSUPPORTED_LINK } from '../src/download/download-link.js';
+import { UNSUPPORTED_LINK } from '../src/downloads/download-link.js';
 import { FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
 import { failOnUnhandledRejections, report } from './support/faults.js';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { UNSUPPORTED_LINK } from '../src/download/download-link.js';
+import { UNSUPPORTED_LINK } from '../src/downloads/download-link.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { freePort } from '../scripts/lib/ports.mjs';
 import { startApp, type TestApp } from './support/app.js';
@@ -139,7 +139,7 @@ describe.each(DIALECTS)('POST /download against qBittorrent %s', (dialect) => {
     expect(text).toContain(`link_id=42 unsupported: ${UNSUPPORTED_LINK}`);
     expect(text).toMatch(
       new RegExp(
-        `error \\[DownloadService\\] link_id=43 hash=${hashOf(43)} error: .*failed after 3 attempts`,
+        `error \\[DownloadsService\\] link_id=43 hash=${hashOf(43)} error: .*failed after 3 attempts`,
       ),
     );
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { UNSUPPORTED_LINK } from '../src/download/download-link.js';
+import { UNSUPPORTED_LINK } from '../src/downloads/download-link.js';
 import { MAX_BATCH_ITEMS } from '../src/downloads/downloads.limits.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
-import { DownloadService } from '../src/download/download.service.js';
 import { DownloadsService } from '../src/downloads/downloads.service.js';
 import { QbittorrentClient } from '../src/qbittorrent/qbittorrent.client.js';
 import { FakeQbittorrent } from './fakes/fake-qbittorrent.js';
@@ -196,7 +195,7 @@ describe('error answers', () => {
     const bug = new TypeError(
       "Cannot read properties of undefined (reading 'x') at /srv/app/dist/secret.js:12",
     );
-    jest.spyOn(DownloadService.prototype, 'add').mockRejectedValue(bug);
+    jest.spyOn(DownloadsService.prototype, 'add').mockRejectedValue(bug);
     jest.spyOn(DownloadsService.prototype, 'statuses').mockRejectedValue(bug);
 
     const single = await request(sut.app.getHttpServer())

@@ -1,7 +1,10 @@
 import type { ValidationError } from 'class-validator';
+import type { HasHttpStatus } from './http-status.js';
 
 /** A request we refuse before doing anything: the message says what is wrong with it. */
-export class InvalidRequestError extends Error {
+export class InvalidRequestError extends Error implements HasHttpStatus {
+  readonly httpStatus = 400;
+
   constructor(message: string) {
     super(message);
     this.name = 'InvalidRequestError';

@@ -1,4 +1,5 @@
 import { json } from 'express';
+import type { HasHttpStatus } from './http-status.js';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** Largest request body accepted by default; a magnet link is at most 8 KiB. */
@@ -11,9 +12,9 @@ export interface LargeBodyRoutes {
 }
 
 /** Why a request body could not be read. Raised inside the route, so the route's error shape applies. */
-export class RequestBodyError extends Error {
+export class RequestBodyError extends Error implements HasHttpStatus {
   constructor(
-    readonly status: 400 | 413,
+    readonly httpStatus: 400 | 413,
     message: string,
   ) {
     super(message);

@@ -1,23 +1,12 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseFilters } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiInternalServerErrorResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiExceptionFilter } from '../common/api-exception.filter.js';
-import { ErrorResponseDto } from '../common/error-response.dto.js';
-import { API_TOKEN_SCHEME } from '../openapi/openapi.constants.js';
+import { ApiErrors, ApiProtected } from '../openapi/api-docs.decorators.js';
 import { CredentialsService } from './credentials.service.js';
 import { CredentialsDto, CredentialsResultDto } from './dto/credentials.dto.js';
 
-const error = (example: string) => ({ type: ErrorResponseDto, example: { error: example } });
-
 @ApiTags('config')
-@ApiBearerAuth(API_TOKEN_SCHEME)
+@ApiProtected()
 @Controller('config')
 @UseFilters(ApiExceptionFilter)
 export class CredentialsController {
@@ -31,16 +20,11 @@ export class CredentialsController {
       'Logs in with them and keeps them (in memory, until a restart) only if qBittorrent accepts them.',
   })
   @ApiOkResponse({ type: CredentialsResultDto })
-  @ApiBadRequestResponse(error('username is required'))
-  @ApiUnauthorizedResponse({
-    description: 'qBittorrent refused them (or, with API_TOKEN set, no valid bearer token)',
-    ...error(
-      'qBittorrent refused the login of user "admin": check QBITTORRENT_USER and QBITTORRENT_PASSWORD; the credentials in use are unchanged',
-    ),
+  @ApiErrors({
+    400: 'username is required',
+    401: 'qBittorrent refused the login of user "admin": check QBITTORRENT_USER and QBITTORRENT_PASSWORD; the credentials in use are unchanged',
+    500: 'qBittorrent at http://qbittorrent:8080 is unreachable (ECONNREFUSED)',
   })
-  @ApiInternalServerErrorResponse(
-    error('qBittorrent at http://qbittorrent:8080 is unreachable (ECONNREFUSED)'),
-  )
   replace(@Body() body: CredentialsDto): Promise<CredentialsResultDto> {
     return this.credentials.replace(body);
   }

@@ -10,21 +10,9 @@ import {
   Query,
   UseFilters,
 } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiInternalServerErrorResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiPayloadTooLargeResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiExceptionFilter } from '../common/api-exception.filter.js';
-import { ErrorResponseDto } from '../common/error-response.dto.js';
-import { API_TOKEN_SCHEME } from '../openapi/openapi.constants.js';
+import { ApiErrors, ApiProtected } from '../openapi/api-docs.decorators.js';
 import { AddDownloadsDto, AddDownloadsResponseDto } from './dto/add-downloads.dto.js';
 import { CancelDownloadsDto, CancelResponseDto } from './dto/cancel-downloads.dto.js';
 import { DeleteQueryDto } from './dto/delete-query.dto.js';
@@ -38,26 +26,20 @@ import {
 } from './downloads.limits.js';
 import { DownloadsService } from './downloads.service.js';
 import { ParseInfoHashPipe } from './info-hash.pipe.js';
+import { TORRENT_STATUSES } from './torrent-status.js';
 
-const error = (example: string) => ({ type: ErrorResponseDto, example: { error: example } });
-const HASH = {
-  name: 'hash',
-  description: 'Info-hash, 40 hex characters',
-  example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a',
-};
+const EXAMPLE_HASH = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
+const HASH = { name: 'hash', description: 'Info-hash, 40 hex characters', example: EXAMPLE_HASH };
 const BATCH_TOO_LARGE = `request body is larger than ${MAX_BATCH_BODY_BYTES} bytes`;
-const QBITTORRENT_FAILED = error(
-  'Reading torrents from qBittorrent failed after 3 attempts: qBittorrent answered HTTP 502 to torrents/info',
-);
-const NOT_HELD = error(
-  'qBittorrent does not hold torrent c12fe1c06bba254a9dc9f519b335aa7c1367a88a',
-);
-const UNAUTHORIZED = { description: 'With API_TOKEN set', ...error('invalid bearer token') };
+const NOT_A_HASH = 'hash must be an info-hash of 40 hex characters';
+const NOT_HELD = `qBittorrent does not hold torrent ${EXAMPLE_HASH}`;
 
+/** Torrent management for the core service. */
 @ApiTags('downloads')
-@ApiBearerAuth(API_TOKEN_SCHEME)
-@ApiUnauthorizedResponse(UNAUTHORIZED)
-@ApiInternalServerErrorResponse(QBITTORRENT_FAILED)
+@ApiProtected()
+@ApiErrors({
+  500: 'Reading torrents from qBittorrent failed after 3 attempts: qBittorrent answered HTTP 502 to torrents/info',
+})
 @Controller('downloads')
 @UseFilters(ApiExceptionFilter)
 export class DownloadsController {
@@ -70,8 +52,10 @@ export class DownloadsController {
     description: `One bad item never fails the others; the answer comes within ${BATCH_DEADLINE_MS / 1000} s.`,
   })
   @ApiOkResponse({ type: AddDownloadsResponseDto })
-  @ApiBadRequestResponse(error(`items must be a list of 1 to ${MAX_BATCH_ITEMS} downloads`))
-  @ApiPayloadTooLargeResponse(error(BATCH_TOO_LARGE))
+  @ApiErrors({
+    400: `items must be a list of 1 to ${MAX_BATCH_ITEMS} downloads`,
+    413: BATCH_TOO_LARGE,
+  })
   async addMany(@Body() body: AddDownloadsDto): Promise<AddDownloadsResponseDto> {
     return { results: await this.downloads.addMany(body.items) };
   }
@@ -83,9 +67,7 @@ export class DownloadsController {
       'Of the given hashes, in request order, each answered with the hash as asked; or of every torrent, filtered.',
   })
   @ApiOkResponse({ type: StatusResponseDto })
-  @ApiBadRequestResponse(
-    error('status must be one of downloading, completed, paused, error, unknown'),
-  )
+  @ApiErrors({ 400: `status must be one of ${TORRENT_STATUSES.join(', ')}` })
   async status(@Query() query: StatusQueryDto): Promise<StatusResponseDto> {
     const statuses =
       query.hashes === undefined
@@ -98,8 +80,10 @@ export class DownloadsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Remove torrents, keeping their files' })
   @ApiOkResponse({ type: CancelResponseDto })
-  @ApiBadRequestResponse(error(`hashes must be a list of 1 to ${MAX_CANCEL_HASHES} info-hashes`))
-  @ApiPayloadTooLargeResponse(error(BATCH_TOO_LARGE))
+  @ApiErrors({
+    400: `hashes must be a list of 1 to ${MAX_CANCEL_HASHES} info-hashes`,
+    413: BATCH_TOO_LARGE,
+  })
   async cancel(@Body() body: CancelDownloadsDto): Promise<CancelResponseDto> {
     return { results: await this.downloads.cancel(body.hashes) };
   }
@@ -112,8 +96,7 @@ export class DownloadsController {
   })
   @ApiParam(HASH)
   @ApiOkResponse({ type: SwitchResultDto })
-  @ApiBadRequestResponse(error('hash must be an info-hash of 40 hex characters'))
-  @ApiNotFoundResponse(NOT_HELD)
+  @ApiErrors({ 400: NOT_A_HASH, 404: NOT_HELD })
   pause(@Param('hash', ParseInfoHashPipe) hash: string): Promise<SwitchResultDto> {
     return this.downloads.pause(hash);
   }
@@ -126,8 +109,7 @@ export class DownloadsController {
   })
   @ApiParam(HASH)
   @ApiOkResponse({ type: SwitchResultDto })
-  @ApiBadRequestResponse(error('hash must be an info-hash of 40 hex characters'))
-  @ApiNotFoundResponse(NOT_HELD)
+  @ApiErrors({ 400: NOT_A_HASH, 404: NOT_HELD })
   resume(@Param('hash', ParseInfoHashPipe) hash: string): Promise<SwitchResultDto> {
     return this.downloads.resume(hash);
   }
@@ -136,8 +118,7 @@ export class DownloadsController {
   @ApiOperation({ summary: 'Delete a torrent, and its files with delete_files=true' })
   @ApiParam(HASH)
   @ApiOkResponse({ type: DeleteResultDto })
-  @ApiBadRequestResponse(error('delete_files must be true or false'))
-  @ApiNotFoundResponse(NOT_HELD)
+  @ApiErrors({ 400: 'delete_files must be true or false', 404: NOT_HELD })
   remove(
     @Param('hash', ParseInfoHashPipe) hash: string,
     @Query() query: DeleteQueryDto,

@@ -1,27 +1,37 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import pLimit from 'p-limit';
 import { mapError } from '../common/error-mapping.js';
 import { InvalidRequestError } from '../common/invalid-request.error.js';
-import { type DownloadLink, parseDownloadLink } from '../download/download-link.js';
-import { DownloadService } from '../download/download.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { torrentIdOf } from '../qbittorrent/info-hash.js';
 import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
-import {
-  QbittorrentAuthError,
-  QbittorrentTimeoutError,
-  QbittorrentUnavailableError,
-} from '../qbittorrent/qbittorrent.errors.js';
-import type { TorrentFile, TorrentInfo, TorrentQuery } from '../qbittorrent/qbittorrent.types.js';
-import { RetryAbortedError, RetryFailedError, RetryService } from '../qbittorrent/retry.service.js';
+import type {
+  AddMagnetOptions,
+  TorrentFile,
+  TorrentInfo,
+  TorrentQuery,
+} from '../qbittorrent/qbittorrent.types.js';
+import { RetryAbortedError, RetryFailedError, RetryService } from '../retry/retry.service.js';
 import { TorrentFetchError } from '../torrent-file/torrent-fetch.error.js';
+import { TorrentFetcher } from '../torrent-file/torrent-fetcher.js';
+import type { TorrentFile as TorrentMetainfo } from '../torrent-file/torrent-file.js';
+import { BatchOutages, deadlineReason } from './batch-outages.js';
+import type { DownloadLink } from './download-link.js';
+import {
+  type DownloadAccepted,
+  type DownloadFailure,
+  type DownloadOutcome,
+  failureOf,
+  notAttempted,
+} from './download-outcome.js';
 import type { CancelResultDto } from './dto/cancel-downloads.dto.js';
 import { DownloadItemDto, type DownloadItemResultDto } from './dto/add-downloads.dto.js';
 import type { DeleteResultDto, SwitchResultDto } from './dto/torrent-status.dto.js';
 import { BATCH_DEADLINE_MS, HASHES_PER_QBITTORRENT_CALL } from './downloads.limits.js';
+import { linkTag } from './link-tag.js';
 import { TorrentNotFoundError } from './torrent-not-found.error.js';
 import {
   hasMetadata,
@@ -43,18 +53,43 @@ const STATE_SETTLE_MS = 3000;
 const STATE_POLL_MS = 100;
 const NOT_A_HASH = 'not an info-hash (40 hex or 32 base32 characters)';
 
-/** What one batch has learnt is down (qBittorrent, or a host serving .torrent files), and why. */
-type Outages = Map<string, string>;
-
-/** Torrent management for the core service: batches, status, pause, resume, delete, cancel. */
+/**
+ * Downloads for the core service: adding one link or a batch (magnets, and .torrent files fetched
+ * here), their status, pause, resume, delete and cancel. Every add ends in one outcome, logged
+ * and counted in one place (`record`).
+ */
 @Injectable()
 export class DownloadsService {
+  private readonly logger = new Logger(DownloadsService.name);
+
   constructor(
     private readonly client: QbittorrentClient,
     private readonly retry: RetryService,
-    private readonly downloads: DownloadService,
+    private readonly fetcher: TorrentFetcher,
     private readonly metrics: MetricsService,
   ) {}
+
+  /**
+   * Hands a link to qBittorrent (a .torrent URL is fetched first), retrying transient failures,
+   * and records `linkId` on the torrent as the tag `link:<id>`. Accepted once qBittorrent holds
+   * the torrent.
+   */
+  async add(
+    linkId: number | undefined,
+    link: DownloadLink,
+    options: AddMagnetOptions = {},
+  ): Promise<DownloadOutcome> {
+    try {
+      return this.record(linkId, link, await this.send(linkId, link, options));
+    } catch (error) {
+      return this.record(linkId, link, failureOf(error, hashOf(link)), error);
+    }
+  }
+
+  /** A request refused before any work (validation, body, token): logged and counted like the rest. */
+  refuse(linkId: number | undefined, error: unknown): DownloadFailure {
+    return this.record(linkId, null, failureOf(error), error);
+  }
 
   /**
    * Adds each item on its own (bounded concurrency); one result per item, in order, within
@@ -63,9 +98,9 @@ export class DownloadsService {
    */
   addMany(items: unknown[]): Promise<DownloadItemResultDto[]> {
     const deadline = AbortSignal.timeout(BATCH_DEADLINE_MS);
-    const outages: Outages = new Map();
+    const outages = new BatchOutages();
     const limit = pLimit(BATCH_CONCURRENCY);
-    return Promise.all(items.map((item) => limit(() => this.addOne(item, deadline, outages))));
+    return Promise.all(items.map((item) => limit(() => this.addItem(item, deadline, outages))));
   }
 
   /**
@@ -156,63 +191,133 @@ export class DownloadsService {
       .filter(Boolean);
   }
 
-  private async addOne(
+  private async addItem(
     raw: unknown,
     deadline: AbortSignal,
-    outages: Outages,
+    outages: BatchOutages,
   ): Promise<DownloadItemResultDto> {
     const record =
       typeof raw === 'object' && raw !== null && !Array.isArray(raw)
         ? (raw as Record<string, unknown>)
         : null;
     const url = typeof record?.url === 'string' ? record.url : '';
-    const failed = (reason: string, hash: string | null = null): DownloadItemResultDto => ({
-      url,
-      hash,
-      status: 'failed',
-      reason,
-    });
-    const refused = (reason: string): DownloadItemResultDto => {
-      this.metrics.countDownload('unsupported');
-      return failed(reason);
-    };
-    if (record === null) return refused('item must be a JSON object');
-
+    const result = (outcome: DownloadOutcome): DownloadItemResultDto =>
+      outcome.status === 'accepted'
+        ? { url, hash: outcome.hash, status: 'accepted', reason: null }
+        : { url, hash: outcome.hash, status: 'failed', reason: outcome.error };
+    if (record === null) {
+      return result(this.refuse(undefined, new InvalidRequestError('item must be a JSON object')));
+    }
     const item = plainToInstance(DownloadItemDto, record);
     const errors = await validate(item, {
       whitelist: true,
       stopAtFirstError: true,
       forbidUnknownValues: true,
     });
-    if (errors.length > 0) return refused(InvalidRequestError.fromValidation(errors).message);
-    let link: DownloadLink;
-    try {
-      link = parseDownloadLink(item.url);
-    } catch (error) {
-      return refused(mapError(error).message);
-    }
-    const hash = link.kind === 'magnet' ? link.hash : null;
-    const down = outages.get('qbittorrent') ?? outages.get(dependencyOf(link));
-    if (down !== undefined) return this.unattempted(failed(`not attempted: ${down}`, hash));
-    if (deadline.aborted) return this.unattempted(failed(deadlineReason('not attempted'), hash));
+    const linkId = typeof record.link_id === 'number' ? record.link_id : undefined;
+    if (errors.length > 0)
+      return result(this.refuse(linkId, InvalidRequestError.fromValidation(errors)));
 
+    const link = item.url;
+    const hash = hashOf(link);
+    const giveUp = (reason: string) =>
+      result(this.record(linkId, link, notAttempted(reason, hash)));
+    const down = outages.reasonFor(link);
+    if (down !== undefined) return giveUp(`not attempted: ${down}`);
+    if (deadline.aborted) return giveUp(deadlineReason('not attempted'));
     try {
-      const result = await this.downloads.add(item.link_id, link, item.toOptions(), deadline);
-      return { url, hash: result.hash, status: 'accepted', reason: null };
+      return result(
+        this.record(linkId, link, await this.send(item.link_id, link, item.toOptions(), deadline)),
+      );
     } catch (error) {
       if (error instanceof RetryAbortedError && deadline.aborted) {
-        return failed(deadlineReason(error.label), hash);
+        return giveUp(deadlineReason(error.label));
       }
-      const outage = outageOf(error, link);
-      if (outage !== null && !outages.has(outage)) outages.set(outage, mapError(error).message);
-      return failed(mapError(error).message, hash);
+      const failure = failureOf(error, hash);
+      outages.learn(error, link, failure.error);
+      return result(this.record(linkId, link, failure, error));
     }
   }
 
-  /** An item failed for an outage seen on another item: counted as an error of its own. */
-  private unattempted(result: DownloadItemResultDto): DownloadItemResultDto {
-    this.metrics.countDownload('error');
-    return result;
+  /** Adds the link, retrying; throws what finally failed. `signal` abandons the waits between attempts. */
+  private async send(
+    linkId: number | undefined,
+    link: DownloadLink,
+    options: AddMagnetOptions,
+    signal?: AbortSignal,
+  ): Promise<DownloadAccepted> {
+    const tags = linkId === undefined ? options.tags : [...(options.tags ?? []), linkTag(linkId)];
+    const result =
+      link.kind === 'magnet'
+        ? await this.retry.execute(() => this.client.addMagnet(link, { ...options, tags }), {
+            label: `adding torrent ${link.hash} to qBittorrent`,
+            operation: 'add',
+            signal,
+          })
+        : await this.addTorrentFile(await this.fetch(link, signal), { ...options, tags }, signal);
+    // qBittorrent ignores the options of a torrent it already holds: the link is tagged apart.
+    if (result.alreadyPresent && linkId !== undefined) {
+      await this.retry.execute(() => this.client.addTags(result.hash, [linkTag(linkId)]), {
+        label: `tagging torrent ${result.hash} with its link_id`,
+        operation: 'tag',
+        signal,
+      });
+    }
+    return { status: 'accepted', ...result };
+  }
+
+  /** The .torrent file behind a link; a failure that retrying cannot mend is thrown as it is. */
+  private async fetch(
+    link: Extract<DownloadLink, { kind: 'torrent-url' }>,
+    signal?: AbortSignal,
+  ): Promise<TorrentMetainfo> {
+    try {
+      return await this.retry.execute(() => this.fetcher.fetch(link.url), {
+        label: `fetching ${link.location}`,
+        operation: 'fetch',
+        signal,
+      });
+    } catch (error) {
+      if (error instanceof RetryFailedError && error.cause instanceof TorrentFetchError) {
+        if (!error.cause.transient) throw error.cause;
+      }
+      throw error;
+    }
+  }
+
+  private addTorrentFile(
+    torrent: TorrentMetainfo,
+    options: AddMagnetOptions,
+    signal?: AbortSignal,
+  ) {
+    return this.retry.execute(() => this.client.addTorrentFile(torrent, options), {
+      label: `adding torrent ${torrent.hash} to qBittorrent`,
+      operation: 'add',
+      signal,
+    });
+  }
+
+  /** The one place where the outcome of an add is logged and counted (`error`: its cause). */
+  private record<T extends DownloadOutcome>(
+    linkId: number | undefined,
+    link: DownloadLink | null,
+    outcome: T,
+    error?: unknown,
+  ): T {
+    const id = `link_id=${linkId ?? '-'}`;
+    this.metrics.countDownload(outcome.status);
+    if (outcome.status === 'accepted') {
+      const note = outcome.alreadyPresent ? ' (qBittorrent already held it)' : '';
+      this.logger.log(`${id} hash=${outcome.hash} accepted${note}`);
+      return outcome;
+    }
+    const subject =
+      link === null ? '' : link.kind === 'magnet' ? ` hash=${link.hash}` : ` url=${link.location}`;
+    const line = `${id}${subject} ${outcome.status}: ${outcome.error}`;
+    if (outcome.status === 'unsupported') this.logger.warn(line);
+    else if (outcome.unexpected) this.logger.error(line, (error as Error | undefined)?.stack);
+    else this.logger.error(line);
+    return outcome;
   }
 
   /** Torrents matching a query; at most 1000 hashes per call (an empty list asks nothing). */
@@ -279,25 +384,6 @@ export class DownloadsService {
   }
 }
 
-function dependencyOf(link: DownloadLink): string {
-  return link.kind === 'magnet' ? 'qbittorrent' : `host ${link.url.host}`;
-}
-
-/** What an item's failure says is down for every item that needs it, or null. */
-function outageOf(error: unknown, link: DownloadLink): string | null {
-  if (!(error instanceof RetryFailedError)) return null;
-  const cause = error.cause;
-  if (
-    cause instanceof QbittorrentUnavailableError ||
-    cause instanceof QbittorrentTimeoutError ||
-    (cause instanceof QbittorrentAuthError && cause.reason !== 'session')
-  ) {
-    return 'qbittorrent';
-  }
-  if (cause instanceof TorrentFetchError && error.exhausted) return dependencyOf(link);
-  return null;
-}
-
-function deadlineReason(what: string): string {
-  return `${what}: the batch reached its ${BATCH_DEADLINE_MS / 1000} s deadline (send it again)`;
+function hashOf(link: DownloadLink): string | null {
+  return link.kind === 'magnet' ? link.hash : null;
 }

@@ -1,4 +1,4 @@
-import { linkIdFromTags } from '../download/link-tag.js';
+import { linkIdFromTags } from './link-tag.js';
 import type { TorrentFile, TorrentInfo } from '../qbittorrent/qbittorrent.types.js';
 
 /** Where a torrent is, finely: what a person looking at qBittorrent would want to know. */

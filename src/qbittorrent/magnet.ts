@@ -1,4 +1,5 @@
 import { base32, hex } from '@scure/base';
+import type { HasHttpStatus } from '../common/http-status.js';
 
 /** qBittorrent reads `urls` as a newline-separated list, so one more byte than this is one too many. */
 export const MAX_MAGNET_BYTES = 8192;
@@ -12,7 +13,9 @@ export interface MagnetLink {
 }
 
 /** Why a URL is not a magnet link we can hand to qBittorrent; the message says it precisely. */
-export class InvalidMagnetError extends Error {
+export class InvalidMagnetError extends Error implements HasHttpStatus {
+  readonly httpStatus = 400;
+
   constructor(message: string) {
     super(message);
     this.name = 'InvalidMagnetError';

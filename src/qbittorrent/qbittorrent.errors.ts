@@ -1,8 +1,13 @@
-import type { MaybeTransient } from '../common/transient.js';
+import type { MaybeTransient } from '../retry/transient.js';
+import type { HasHttpStatus } from '../common/http-status.js';
 
-/** Base of every failure the qBittorrent client reports. Messages never hold a password or a cookie. */
-export abstract class QbittorrentError extends Error implements MaybeTransient {
+/**
+ * Base of every failure the qBittorrent client reports: a 500, since qBittorrent failed.
+ * Messages never hold a password or a cookie.
+ */
+export abstract class QbittorrentError extends Error implements MaybeTransient, HasHttpStatus {
   abstract readonly transient: boolean;
+  readonly httpStatus: number = 500;
 
   constructor(message: string) {
     super(message);

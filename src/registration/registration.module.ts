@@ -1,10 +1,10 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
-import { QbittorrentModule } from '../qbittorrent/qbittorrent.module.js';
+import { RetryModule } from '../retry/retry.module.js';
 import { RegistrationService } from './registration.service.js';
 
 @Module({
-  imports: [HttpModule, QbittorrentModule],
+  imports: [HttpModule, RetryModule],
   providers: [RegistrationService],
   exports: [RegistrationService],
 })

@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { AxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { AppConfig, RegistrationConfig } from '../config/app.config.js';
-import { RetryService } from '../qbittorrent/retry.service.js';
+import { RetryService } from '../retry/retry.service.js';
 import type { RegistrationPayload, RegistrationReceipt } from './core-service.types.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;

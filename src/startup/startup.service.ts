@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
-import { RetryAbortedError } from '../qbittorrent/retry.service.js';
+import { RetryAbortedError } from '../retry/retry.service.js';
 import { RegistrationService } from '../registration/registration.service.js';
 
 /**

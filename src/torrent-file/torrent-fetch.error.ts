@@ -1,13 +1,21 @@
-import type { MaybeTransient } from '../common/transient.js';
+import type { MaybeTransient } from '../retry/transient.js';
+import type { HasHttpStatus } from '../common/http-status.js';
 
-/** A .torrent URL could not be fetched. Transient failures (timeouts, 5xx) are worth a retry. */
-export class TorrentFetchError extends Error implements MaybeTransient {
+/**
+ * A .torrent URL could not be fetched. Transient failures (timeouts, 5xx) are worth a retry and
+ * answer 502 (the site failed); the others are the link's fault and answer 400.
+ */
+export class TorrentFetchError extends Error implements MaybeTransient, HasHttpStatus {
   constructor(
     message: string,
     readonly transient: boolean,
   ) {
     super(message);
     this.name = 'TorrentFetchError';
+  }
+
+  get httpStatus(): number {
+    return this.transient ? 502 : 400;
   }
 
   static forbiddenAddress(location: string, reason: string): TorrentFetchError {

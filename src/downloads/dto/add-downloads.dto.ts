@@ -1,19 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsOptional, IsString } from 'class-validator';
+import { IsDefined, IsOptional } from 'class-validator';
 import { IsListOf, IsPositiveSafeInteger } from '../../common/validators.js';
-import { AddOptionsDto } from '../../download/dto/add-options.dto.js';
+import type { DownloadLink } from '../download-link.js';
+import { AddOptionsDto } from './add-options.dto.js';
+import { DownloadLinkField } from './download-link.field.js';
 import { MAX_BATCH_ITEMS } from '../downloads.limits.js';
 
 /** One item of POST /downloads: POST /download's body with an optional link_id. */
 export class DownloadItemDto extends AddOptionsDto {
-  @ApiProperty({
-    example: 'magnet:?xt=urn:btih:dd8255ecdc7ca55fb0bbf81323d87062db1f6d1c',
-    description: 'A magnet link, or an http(s) URL of a .torrent file',
-    maxLength: 8192,
-  })
-  @IsDefined({ message: 'url is required' })
-  @IsString({ message: 'url must be a string' })
-  url!: string;
+  @DownloadLinkField('magnet:?xt=urn:btih:dd8255ecdc7ca55fb0bbf81323d87062db1f6d1c')
+  url!: DownloadLink;
 
   @ApiPropertyOptional({
     example: 3,

@@ -1,7 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, IsString } from 'class-validator';
+import { IsDefined } from 'class-validator';
 import { IsPositiveSafeInteger } from '../../common/validators.js';
+import type { DownloadLink } from '../download-link.js';
 import { AddOptionsDto } from './add-options.dto.js';
+import { DownloadLinkField } from './download-link.field.js';
 
 /** The body of POST /download. Fields not listed here are dropped by the ValidationPipe. */
 export class CreateDownloadDto extends AddOptionsDto {
@@ -16,13 +18,6 @@ export class CreateDownloadDto extends AddOptionsDto {
   @IsPositiveSafeInteger()
   link_id!: number;
 
-  @ApiProperty({
-    description:
-      'A magnet link (btih hex or base32, btmh, or hybrid); at most 8 KiB, no control characters',
-    example: 'magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a&dn=anime',
-    maxLength: 8192,
-  })
-  @IsDefined({ message: 'url is required' })
-  @IsString({ message: 'url must be a string' })
-  url!: string;
+  @DownloadLinkField('magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a&dn=anime')
+  url!: DownloadLink;
 }

@@ -10,7 +10,7 @@ import {
   QbittorrentTimeoutError,
   QbittorrentUnavailableError,
   TorrentRejectedError,
-} from './qbittorrent.errors.js';
+} from '../qbittorrent/qbittorrent.errors.js';
 import { RetryAbortedError, RetryFailedError, RetryService } from './retry.service.js';
 
 const unavailable = () => new QbittorrentUnavailableError('http://127.0.0.1:1', 'ECONNREFUSED');

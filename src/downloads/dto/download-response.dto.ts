@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-export type DownloadStatus = 'accepted' | 'unsupported' | 'error';
+import type { DownloadStatus } from '../download-outcome.js';
 
 /** Every answer of POST /download has exactly these three fields. */
 export class DownloadResponseDto {
@@ -27,9 +27,7 @@ export class DownloadResponseDto {
     return { status: 'accepted', hash, error: null };
   }
 
-  /** `unsupported` for a request we will not send (400, 413); `error` for anything else. */
-  static refused(httpStatus: number, error: string): DownloadResponseDto {
-    const unsupported = httpStatus === 400 || httpStatus === 413;
-    return { status: unsupported ? 'unsupported' : 'error', hash: null, error };
+  static failed(status: 'unsupported' | 'error', error: string): DownloadResponseDto {
+    return { status, hash: null, error };
   }
 }

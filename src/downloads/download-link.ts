@@ -1,5 +1,6 @@
 import { type MagnetLink, parseMagnet, unsafeLinkText } from '../qbittorrent/magnet.js';
 import { describeTorrentUrl } from '../torrent-file/torrent-fetcher.js';
+import type { HasHttpStatus } from '../common/http-status.js';
 
 /** What a caller can ask us to download, read once where the request comes in. */
 export type DownloadLink =
@@ -15,7 +16,9 @@ export const UNSUPPORTED_LINK =
   'Only magnet links and http(s) links to .torrent files are supported';
 
 /** Why a link is not one we can download; the message says it precisely. */
-export class InvalidLinkError extends Error {
+export class InvalidLinkError extends Error implements HasHttpStatus {
+  readonly httpStatus = 400;
+
   constructor(message: string) {
     super(message);
     this.name = 'InvalidLinkError';

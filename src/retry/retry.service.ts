@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig, RetryConfig } from '../config/app.config.js';
-import { isTransient } from '../common/transient.js';
+import { isTransient } from './transient.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { type HasHttpStatus, httpStatusOf } from '../common/http-status.js';
 
 export interface RetryOptions {
   /** What is being tried, for logs and the final error: "adding torrent abc to qBittorrent". */
@@ -19,8 +20,11 @@ export interface RetryOptions {
   signal?: AbortSignal;
 }
 
-/** The last failure of a retried operation, with how many attempts were made. */
-export class RetryFailedError extends Error {
+/**
+ * The last failure of a retried operation, with how many attempts were made. It answers with the
+ * status of that failure (500 when it declares none).
+ */
+export class RetryFailedError extends Error implements HasHttpStatus {
   constructor(
     readonly label: string,
     readonly attempts: number,
@@ -37,9 +41,16 @@ export class RetryFailedError extends Error {
     );
     this.name = 'RetryFailedError';
   }
+
+  get httpStatus(): number {
+    return httpStatusOf(this.cause) ?? 500;
+  }
 }
 
-export class RetryAbortedError extends Error {
+/** Given up before the next attempt: the service is shutting down (or the caller's time ran out). */
+export class RetryAbortedError extends Error implements HasHttpStatus {
+  readonly httpStatus = 503;
+
   constructor(readonly label: string) {
     super(`${capitalize(label)} was abandoned: shutting down`);
     this.name = 'RetryAbortedError';

@@ -1,0 +1,52 @@
+import {
+  QbittorrentAuthError,
+  QbittorrentTimeoutError,
+  QbittorrentUnavailableError,
+} from '../qbittorrent/qbittorrent.errors.js';
+import { RetryFailedError } from '../retry/retry.service.js';
+import { TorrentFetchError } from '../torrent-file/torrent-fetch.error.js';
+import type { DownloadLink } from './download-link.js';
+import { BATCH_DEADLINE_MS } from './downloads.limits.js';
+
+/**
+ * What one batch has learnt is down (qBittorrent, or a host serving .torrent files), and why: the
+ * items still waiting that need it fail at once with that reason, instead of each retrying.
+ */
+export class BatchOutages {
+  private readonly down = new Map<string, string>();
+
+  /** Why `link` cannot be added now, or undefined. */
+  reasonFor(link: DownloadLink): string | undefined {
+    return this.down.get(QBITTORRENT) ?? this.down.get(dependencyOf(link));
+  }
+
+  /** Learns from an item's failure whether something every item needs is down. */
+  learn(error: unknown, link: DownloadLink, reason: string): void {
+    const outage = outageOf(error, link);
+    if (outage !== null && !this.down.has(outage)) this.down.set(outage, reason);
+  }
+}
+
+export function deadlineReason(what: string): string {
+  return `${what}: the batch reached its ${BATCH_DEADLINE_MS / 1000} s deadline (send it again)`;
+}
+
+const QBITTORRENT = 'qbittorrent';
+
+function dependencyOf(link: DownloadLink): string {
+  return link.kind === 'magnet' ? QBITTORRENT : `host ${link.url.host}`;
+}
+
+function outageOf(error: unknown, link: DownloadLink): string | null {
+  if (!(error instanceof RetryFailedError)) return null;
+  const cause = error.cause;
+  if (
+    cause instanceof QbittorrentUnavailableError ||
+    cause instanceof QbittorrentTimeoutError ||
+    (cause instanceof QbittorrentAuthError && cause.reason !== 'session')
+  ) {
+    return QBITTORRENT;
+  }
+  if (cause instanceof TorrentFetchError && error.exhausted) return dependencyOf(link);
+  return null;
+}
