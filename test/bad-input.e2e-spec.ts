@@ -132,7 +132,12 @@ describe('bad input', () => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
       const add = qbittorrent.callsTo('torrents/add').at(-1);
-      expect(Object.fromEntries(add?.form ?? [])).toEqual({ urls: MAGNET, tags: 'link:1' });
+      expect(Object.fromEntries(add?.form ?? [])).toEqual({
+        urls: MAGNET,
+        tags: 'link:1',
+        paused: 'false',
+        stopped: 'false',
+      });
       report(
         `POST /download with a ${name} key`,
         `${response.status}; Object.prototype untouched`,

@@ -270,13 +270,19 @@ describe('POST /download refusals (nothing reaches qBittorrent)', () => {
         link_id: 5,
         url: magnet,
         savepath: '/etc',
-        paused: true,
+        autoTMM: true,
+        upLimit: 1,
         __proto__: { polluted: 1 },
       });
 
     expect(response.status).toBe(201);
     const [add] = qbittorrent.callsTo('torrents/add').slice(-1);
-    expect(Object.fromEntries(add.form)).toEqual({ urls: magnet, tags: 'link:5' });
+    expect(Object.fromEntries(add.form)).toEqual({
+      urls: magnet,
+      tags: 'link:5',
+      paused: 'false',
+      stopped: 'false',
+    });
   });
 });
 

@@ -49,6 +49,17 @@ export function notAttempted(reason: string, hash: string | null): DownloadFailu
   return { status: 'error', hash, error: reason, httpStatus: 503, unexpected: false };
 }
 
+/** qBittorrent said it added the torrent, twice, and does not list it. */
+export function unconfirmed(hash: string): DownloadFailure {
+  return {
+    status: 'error',
+    hash,
+    error: `qBittorrent answered that it added torrent ${hash}, twice, but does not hold it`,
+    httpStatus: 500,
+    unexpected: false,
+  };
+}
+
 /** POST /download did not succeed; the failure is already logged and counted. */
 export class DownloadFailedError extends Error implements HasHttpStatus {
   readonly httpStatus: number;

@@ -26,6 +26,7 @@ import {
   type DownloadOutcome,
   failureOf,
   notAttempted,
+  unconfirmed,
 } from './download-outcome.js';
 import type { CancelResultDto } from './dto/cancel-downloads.dto.js';
 import { DownloadItemDto, type DownloadItemResultDto } from './dto/add-downloads.dto.js';
@@ -52,6 +53,30 @@ const FILES_CONCURRENCY = 8;
 const STATE_SETTLE_MS = 3000;
 const STATE_POLL_MS = 100;
 const NOT_A_HASH = 'not an info-hash (40 hex or 32 base32 characters)';
+/** When to look for just-added torrents in qBittorrent's list: at once, then twice more. */
+const CONFIRM_DELAYS_MS = [0, 250, 750];
+
+/** One add on its way to an outcome: decided, then confirmed, then recorded. */
+interface Attempt {
+  /** The batch item's url as given, for its result. */
+  url: string;
+  linkId: number | undefined;
+  /** Null when the request was refused before its link was read. */
+  link: DownloadLink | null;
+  options: AddMagnetOptions;
+  outcome: DownloadOutcome;
+  /** What failed, for the log. */
+  error?: unknown;
+}
+
+/** The adds qBittorrent answered as new, with their hash: to be confirmed in its list. */
+function newlyAdded(attempts: Attempt[]): { attempt: Attempt; hash: string }[] {
+  return attempts.flatMap((attempt) =>
+    attempt.outcome.status === 'accepted' && !attempt.outcome.alreadyPresent
+      ? [{ attempt, hash: attempt.outcome.hash }]
+      : [],
+  );
+}
 
 /**
  * Downloads for the core service: adding one link or a batch (magnets, and .torrent files fetched
@@ -71,7 +96,7 @@ export class DownloadsService {
 
   /**
    * Hands a link to qBittorrent (a .torrent URL is fetched first), retrying transient failures,
-   * and records `linkId` on the torrent as the tag `link:<id>`. Accepted once qBittorrent holds
+   * and records `linkId` on the torrent as the tag `link:<id>`. Accepted once qBittorrent lists
    * the torrent.
    */
   async add(
@@ -79,11 +104,9 @@ export class DownloadsService {
     link: DownloadLink,
     options: AddMagnetOptions = {},
   ): Promise<DownloadOutcome> {
-    try {
-      return this.record(linkId, link, await this.send(linkId, link, options));
-    } catch (error) {
-      return this.record(linkId, link, failureOf(error, hashOf(link)), error);
-    }
+    const attempt = await this.attempt(linkId, link, options);
+    await this.confirm([attempt]);
+    return this.settle(attempt);
   }
 
   /** A request refused before any work (validation, body, token): logged and counted like the rest. */
@@ -96,11 +119,20 @@ export class DownloadsService {
    * BATCH_DEADLINE_MS. Once qBittorrent (or a .torrent host) is known down, the items that need it
    * fail at once with that reason instead of each waiting out its own retries.
    */
-  addMany(items: unknown[]): Promise<DownloadItemResultDto[]> {
+  async addMany(items: unknown[]): Promise<DownloadItemResultDto[]> {
     const deadline = AbortSignal.timeout(BATCH_DEADLINE_MS);
     const outages = new BatchOutages();
     const limit = pLimit(BATCH_CONCURRENCY);
-    return Promise.all(items.map((item) => limit(() => this.addItem(item, deadline, outages))));
+    const attempts = await Promise.all(
+      items.map((item) => limit(() => this.attemptItem(item, deadline, outages))),
+    );
+    await this.confirm(attempts, deadline);
+    return attempts.map((attempt) => {
+      const outcome = this.settle(attempt);
+      return outcome.status === 'accepted'
+        ? { url: attempt.url, hash: outcome.hash, status: 'accepted', reason: null }
+        : { url: attempt.url, hash: outcome.hash, status: 'failed', reason: outcome.error };
+    });
   }
 
   /**
@@ -191,52 +223,133 @@ export class DownloadsService {
       .filter(Boolean);
   }
 
-  private async addItem(
+  private async attemptItem(
     raw: unknown,
     deadline: AbortSignal,
     outages: BatchOutages,
-  ): Promise<DownloadItemResultDto> {
+  ): Promise<Attempt> {
     const record =
       typeof raw === 'object' && raw !== null && !Array.isArray(raw)
         ? (raw as Record<string, unknown>)
         : null;
     const url = typeof record?.url === 'string' ? record.url : '';
-    const result = (outcome: DownloadOutcome): DownloadItemResultDto =>
-      outcome.status === 'accepted'
-        ? { url, hash: outcome.hash, status: 'accepted', reason: null }
-        : { url, hash: outcome.hash, status: 'failed', reason: outcome.error };
-    if (record === null) {
-      return result(this.refuse(undefined, new InvalidRequestError('item must be a JSON object')));
-    }
+    const linkId = typeof record?.link_id === 'number' ? record.link_id : undefined;
+    const refused = (error: Error): Attempt => ({
+      url,
+      linkId,
+      link: null,
+      options: {},
+      outcome: failureOf(error),
+      error,
+    });
+    if (record === null) return refused(new InvalidRequestError('item must be a JSON object'));
     const item = plainToInstance(DownloadItemDto, record);
     const errors = await validate(item, {
       whitelist: true,
       stopAtFirstError: true,
       forbidUnknownValues: true,
     });
-    const linkId = typeof record.link_id === 'number' ? record.link_id : undefined;
-    if (errors.length > 0)
-      return result(this.refuse(linkId, InvalidRequestError.fromValidation(errors)));
+    if (errors.length > 0) return refused(InvalidRequestError.fromValidation(errors));
 
     const link = item.url;
-    const hash = hashOf(link);
-    const giveUp = (reason: string) =>
-      result(this.record(linkId, link, notAttempted(reason, hash)));
+    const options = item.toOptions();
+    const giveUp = (reason: string): Attempt => ({
+      url,
+      linkId,
+      link,
+      options,
+      outcome: notAttempted(reason, hashOf(link)),
+    });
     const down = outages.reasonFor(link);
     if (down !== undefined) return giveUp(`not attempted: ${down}`);
     if (deadline.aborted) return giveUp(deadlineReason('not attempted'));
-    try {
-      return result(
-        this.record(linkId, link, await this.send(item.link_id, link, item.toOptions(), deadline)),
-      );
-    } catch (error) {
-      if (error instanceof RetryAbortedError && deadline.aborted) {
-        return giveUp(deadlineReason(error.label));
-      }
-      const failure = failureOf(error, hash);
-      outages.learn(error, link, failure.error);
-      return result(this.record(linkId, link, failure, error));
+    const attempt = { ...(await this.attempt(item.link_id, link, options, deadline)), url };
+    if (attempt.error instanceof RetryAbortedError && deadline.aborted) {
+      return giveUp(deadlineReason(attempt.error.label));
     }
+    if (attempt.outcome.status !== 'accepted') {
+      outages.learn(attempt.error, link, attempt.outcome.error);
+    }
+    return attempt;
+  }
+
+  /** One add, retried; the outcome is decided but not yet confirmed nor recorded. */
+  private async attempt(
+    linkId: number | undefined,
+    link: DownloadLink,
+    options: AddMagnetOptions,
+    signal?: AbortSignal,
+  ): Promise<Attempt> {
+    try {
+      return {
+        url: '',
+        linkId,
+        link,
+        options,
+        outcome: await this.send(linkId, link, options, signal),
+      };
+    } catch (error) {
+      return { url: '', linkId, link, options, outcome: failureOf(error, hashOf(link)), error };
+    }
+  }
+
+  /**
+   * qBittorrent can answer `Ok.` to an add it never performs (seen after days of uptime on 5.1
+   * and 5.2): every new torrent is looked for in its list, all in one call; one still missing is
+   * added again once, and fails if it is still not there.
+   */
+  private async confirm(attempts: Attempt[], signal?: AbortSignal): Promise<void> {
+    let pending = newlyAdded(attempts);
+    for (let round = 1; pending.length > 0; round++) {
+      let held: Set<string>;
+      try {
+        held = await this.held(pending.map(({ hash }) => hash));
+      } catch (error) {
+        for (const { attempt, hash } of pending)
+          Object.assign(attempt, { outcome: failureOf(error, hash), error });
+        return;
+      }
+      pending = pending.filter(({ hash }) => !held.has(hash));
+      if (pending.length === 0) return;
+      if (round === 2) {
+        for (const { attempt, hash } of pending) attempt.outcome = unconfirmed(hash);
+        return;
+      }
+      this.logger.warn(
+        `qBittorrent does not list ${pending.length} torrent${pending.length === 1 ? '' : 's'} it said it added: adding again`,
+      );
+      const limit = pLimit(BATCH_CONCURRENCY);
+      await Promise.all(
+        pending.map(({ attempt }) =>
+          limit(async () => {
+            const again = await this.attempt(
+              attempt.linkId,
+              attempt.link as DownloadLink,
+              attempt.options,
+              signal,
+            );
+            Object.assign(attempt, { outcome: again.outcome, error: again.error });
+          }),
+        ),
+      );
+      pending = newlyAdded(pending.map(({ attempt }) => attempt));
+    }
+  }
+
+  /** Which of `hashes` qBittorrent lists, looking again briefly: it lists a new torrent a moment late. */
+  private async held(hashes: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const wait of CONFIRM_DELAYS_MS) {
+      const missing = hashes.filter((hash) => !found.has(hash));
+      if (missing.length === 0) break;
+      if (wait > 0) await sleep(wait);
+      for (const torrent of await this.list({ hashes: missing })) found.add(torrent.hash);
+    }
+    return found;
+  }
+
+  private settle(attempt: Attempt): DownloadOutcome {
+    return this.record(attempt.linkId, attempt.link, attempt.outcome, attempt.error);
   }
 
   /** Adds the link, retrying; throws what finally failed. `signal` abandons the waits between attempts. */

@@ -54,6 +54,7 @@ interface RawResponse {
 interface AddReceipt {
   added_torrent_ids?: unknown;
   success_count?: unknown;
+  pending_count?: unknown;
 }
 
 /** How long to look for a torrent after qBittorrent refused to add it: it may still be loading. */
@@ -177,6 +178,8 @@ export class QbittorrentClient implements OnApplicationShutdown {
     if (response.status === 409) return this.confirmPresence(hash, '409 Conflict');
     if (response.status === 415) throw new TorrentRejectedError(hash, '415: not a valid torrent');
     expectStatus(response, 'torrents/add', 200);
+    // 5.2+ answers 202 for an add it has queued; either way the caller confirms in the list.
+    if (response.status === 202 || response.status === 204) return { hash, alreadyPresent: false };
 
     const body = response.body.trim();
     if (body === 'Ok.') return { hash, alreadyPresent: false };
@@ -193,7 +196,8 @@ export class QbittorrentClient implements OnApplicationShutdown {
       : [];
     if (
       added.length > 0 ||
-      (typeof receipt.success_count === 'number' && receipt.success_count > 0)
+      (typeof receipt.success_count === 'number' && receipt.success_count > 0) ||
+      (typeof receipt.pending_count === 'number' && receipt.pending_count > 0)
     ) {
       const [id] = added;
       if (typeof id === 'string' && id.toLowerCase() !== hash) {
@@ -512,8 +516,15 @@ export class QbittorrentClient implements OnApplicationShutdown {
 
 /** The fields of `torrents/add` that file a new torrent, shared by magnets and .torrent files. */
 function addForm(options: AddMagnetOptions): Record<string, string> {
-  const form: Record<string, string> = {};
-  if (options.savePath !== undefined) form.savepath = options.savePath;
+  // Started unless asked otherwise, whatever "do not start" default qBittorrent has: 4.x reads
+  // `paused`, 5.x `stopped`; each ignores the other's.
+  const stopped = String(options.paused ?? false);
+  const form: Record<string, string> = { paused: stopped, stopped };
+  if (options.savePath !== undefined) {
+    form.savepath = options.savePath;
+    // With Automatic Torrent Management on by default, qBittorrent ignores savepath silently.
+    form.autoTMM = 'false';
+  }
   if (options.category !== undefined) form.category = options.category;
   if (options.tags !== undefined && options.tags.length > 0) form.tags = options.tags.join(',');
   return form;
@@ -530,8 +541,12 @@ function sessionCookie(setCookie: string[]): string | undefined {
   return pairs.length > 0 ? pairs.join('; ') : undefined;
 }
 
+/** 200 is what every version answers; 202 and 204 are successes a newer one may answer instead. */
 function expectStatus(response: RawResponse, operation: string, status: number): void {
-  if (response.status !== status) throw new QbittorrentHttpError(operation, response.status);
+  const success = status === 200 && (response.status === 202 || response.status === 204);
+  if (response.status !== status && !success) {
+    throw new QbittorrentHttpError(operation, response.status);
+  }
 }
 
 /** The fields this service reads; a proxy's or a future version's odd answer fails here, not later. */

@@ -42,6 +42,8 @@ export interface AddMagnetOptions {
   savePath?: string;
   category?: string;
   tags?: string[];
+  /** Add it stopped; by default it starts, whatever qBittorrent's own default. */
+  paused?: boolean;
 }
 
 export interface AddMagnetResult {

@@ -65,6 +65,10 @@ export interface FakeTorrent {
   completion_on: number;
   infohash_v1: string;
   infohash_v2: string;
+  num_seeds: number;
+  num_complete: number;
+  availability: number;
+  last_activity: number;
   /** Paths relative to save_path, as `torrents/files` names them; none until the metadata is known. */
   files: { name: string; size: number }[];
 }
@@ -104,6 +108,8 @@ export interface FakeQbittorrentOptions {
  */
 export class FakeQbittorrent {
   readonly torrents = new Map<string, FakeTorrent>();
+  /** What `app/preferences` answers: qBittorrent's defaults, in this version's names. Tests change it. */
+  readonly preferences: Record<string, unknown>;
   readonly calls: RecordedCall[] = [];
   /** Every session id this fake ever handed out: secrets a test can look for in logs. */
   readonly issuedSessions: string[] = [];
@@ -122,6 +128,21 @@ export class FakeQbittorrent {
     private readonly options: Required<Omit<FakeQbittorrentOptions, 'port' | 'dialect'>>,
   ) {
     this.spec = SPECS[dialect];
+    this.preferences = {
+      auto_tmm_enabled: false,
+      [this.spec.stopStart ? 'add_stopped_enabled' : 'start_paused_enabled']: false,
+      max_ratio_enabled: false,
+      max_ratio: -1,
+      max_ratio_act: 0,
+      max_seeding_time_enabled: false,
+      max_seeding_time: -1,
+      dht: true,
+      queueing_enabled: true,
+      dont_count_slow_torrents: false,
+      web_ui_max_auth_fail_count: options.banAfter,
+      web_ui_ban_duration: 3600,
+      save_path: '/downloads',
+    };
   }
 
   static async start(options: FakeQbittorrentOptions = {}): Promise<FakeQbittorrent> {
@@ -186,6 +207,9 @@ export class FakeQbittorrent {
       completed: size,
       downloaded: size,
       eta: 8_640_000,
+      availability: 1,
+      num_seeds: 1,
+      num_complete: 1,
     });
     if (torrent.files.length === 0) torrent.files = [{ name: torrent.name, size }];
   }
@@ -268,6 +292,8 @@ export class FakeQbittorrent {
         return { status: 200, body: this.spec.app };
       case 'app/webapiVersion':
         return { status: 200, body: this.spec.webApi };
+      case 'app/preferences':
+        return json(this.preferences);
       case 'torrents/add':
         return this.add(call.form, call.uploads);
       case 'torrents/info':
@@ -342,7 +368,7 @@ export class FakeQbittorrent {
         failures++;
         continue;
       }
-      this.torrents.set(metainfo.id, newTorrentFromFile(metainfo, form));
+      this.torrents.set(metainfo.id, this.filed(newTorrentFromFile(metainfo, form), form));
       added.push(metainfo.id);
     }
     // qBittorrent reads `urls` as one link per line.
@@ -357,7 +383,7 @@ export class FakeQbittorrent {
         failures++;
         continue;
       }
-      this.torrents.set(id, newTorrent(id, hashes, link, form));
+      this.torrents.set(id, this.filed(newTorrent(id, hashes, link, form), form));
       added.push(id);
     }
     if (!this.spec.modernAnswers) return { status: 200, body: added.length > 0 ? 'Ok.' : 'Fails.' };
@@ -368,6 +394,25 @@ export class FakeQbittorrent {
       pending_count: 0,
       success_count: added.length,
     });
+  }
+
+  /**
+   * Where and how qBittorrent files a new torrent under its preferences: with Automatic Torrent
+   * Management on by default it ignores `savepath` unless `autoTMM=false`; with "do not start" on
+   * it adds it stopped unless told (`paused` in 4.x, `stopped` in 5.x) otherwise.
+   */
+  private filed(torrent: FakeTorrent, form: URLSearchParams): FakeTorrent {
+    const autoTmm = form.get('autoTMM') ?? String(this.preferences.auto_tmm_enabled);
+    if (autoTmm === 'true') {
+      torrent.save_path = String(this.preferences.save_path);
+      torrent.content_path = `${torrent.save_path}/${torrent.name}`;
+    }
+    const stoppedKey = this.spec.stopStart ? 'stopped' : 'paused';
+    const defaultKey = this.spec.stopStart ? 'add_stopped_enabled' : 'start_paused_enabled';
+    if ((form.get(stoppedKey) ?? String(this.preferences[defaultKey])) === 'true') {
+      torrent.state = `${this.spec.stopStart ? 'stopped' : 'paused'}DL`;
+    }
+    return torrent;
   }
 
   private addTags(form: URLSearchParams): Answer {
@@ -494,6 +539,10 @@ function newTorrent(id: string, hashes: Hashes, link: string, form: URLSearchPar
     completion_on: 0,
     infohash_v1: hashes.v1 ?? '',
     infohash_v2: hashes.v2 ?? '',
+    num_seeds: 0,
+    num_complete: 0,
+    availability: 0,
+    last_activity: Math.floor(Date.now() / 1000),
     files: [],
   };
 }

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
+import { IsBoolean, IsOptional } from 'class-validator';
 import { IsCategoryName, IsSavePath, IsTagList } from '../../common/validators.js';
 import type { AddMagnetOptions } from '../../qbittorrent/qbittorrent.types.js';
 
@@ -34,7 +34,20 @@ export class AddOptionsDto {
   @IsTagList()
   tags?: string[];
 
+  @ApiPropertyOptional({
+    description: "Add it stopped; by default it starts, whatever qBittorrent's own default",
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'paused must be true or false' })
+  paused?: boolean;
+
   toOptions(): AddMagnetOptions {
-    return { savePath: this.save_path, category: this.category, tags: this.tags };
+    return {
+      savePath: this.save_path,
+      category: this.category,
+      tags: this.tags,
+      paused: this.paused,
+    };
   }
 }
