@@ -49,6 +49,7 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
             hash: hashOf(i + 1),
             status: 'accepted',
             reason: null,
+            warning: null,
           });
         }
       });
@@ -83,6 +84,7 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
         hash: hashOf(1),
         status: 'failed',
         reason: `Adding torrent ${hashOf(1)} to qBittorrent failed after 3 attempts: qBittorrent answered HTTP 503 to torrents/add`,
+        warning: null,
       });
       expect(rest.body.results.map((r: { status: string }) => r.status)).toEqual([
         'accepted',
@@ -276,6 +278,10 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
         tags: ['link:101'],
         link_id: 101,
         files: ['/downloads/episode-1'],
+        seeds: 1,
+        availability: 1,
+        stalled_since: null,
+        dead: false,
       });
       expect(response.body.statuses[1].files).toEqual([]);
       expect(qbittorrent.callsTo('torrents/files')).toHaveLength(1);

@@ -53,25 +53,24 @@ describe('GET /health/ready', () => {
       try {
         const response = await request(sut.app.getHttpServer()).get('/health/ready');
         expect(response.status).toBe(200);
+        // qBittorrent's defaults queue downloads without "do not count slow torrents".
+        const up = {
+          status: 'up',
+          url: qbittorrent.url,
+          version: qbittorrent.spec.app,
+          webApiVersion: qbittorrent.spec.webApi,
+          risky_settings: [
+            {
+              setting: 'queueing without "do not count slow torrents"',
+              risk: expect.stringContaining('dead magnets keep their download slots'),
+            },
+          ],
+        };
         expect(response.body).toEqual({
           status: 'ok',
-          info: {
-            qbittorrent: {
-              status: 'up',
-              url: qbittorrent.url,
-              version: qbittorrent.spec.app,
-              webApiVersion: qbittorrent.spec.webApi,
-            },
-          },
+          info: { qbittorrent: up },
           error: {},
-          details: {
-            qbittorrent: {
-              status: 'up',
-              url: qbittorrent.url,
-              version: qbittorrent.spec.app,
-              webApiVersion: qbittorrent.spec.webApi,
-            },
-          },
+          details: { qbittorrent: up },
         });
       } finally {
         await sut.close();

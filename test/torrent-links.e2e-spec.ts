@@ -134,13 +134,14 @@ describe.each(DIALECTS)('.torrent links against qBittorrent %s', (dialect) => {
     ];
     const response = await http().post('/downloads').send({ items });
     expect(response.body.results).toEqual([
-      { url: items[0].url, hash: made.id, status: 'accepted', reason: null },
-      { url: items[1].url, hash: 'e'.repeat(40), status: 'accepted', reason: null },
+      { url: items[0].url, hash: made.id, status: 'accepted', reason: null, warning: null },
+      { url: items[1].url, hash: 'e'.repeat(40), status: 'accepted', reason: null, warning: null },
       {
         url: items[2].url,
         hash: null,
         status: 'failed',
         reason: expect.stringContaining('not a bencoded dictionary'),
+        warning: null,
       },
     ]);
   });

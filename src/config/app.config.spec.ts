@@ -28,6 +28,7 @@ describe(loadAppConfig.name, () => {
         timeoutMs: 10_000,
         maxBytes: 10 * 1024 * 1024,
       },
+      status: { deadTorrentAfterS: 3600 },
       logLevels: ['fatal', 'error', 'warn', 'log'],
       logFormat: 'text',
     });
@@ -57,6 +58,7 @@ describe(loadAppConfig.name, () => {
       TORRENT_FETCH_PROXY: 'http://proxy:3128',
       TORRENT_FETCH_TIMEOUT_MS: '2000',
       TORRENT_FETCH_MAX_BYTES: '65536',
+      DEAD_TORRENT_AFTER_S: '60',
     });
     expect(config).toEqual({
       http: {
@@ -86,6 +88,7 @@ describe(loadAppConfig.name, () => {
         timeoutMs: 2000,
         maxBytes: 65536,
       },
+      status: { deadTorrentAfterS: 60 },
       logLevels: ['fatal', 'error', 'warn', 'log', 'debug'],
       logFormat: 'json',
     });

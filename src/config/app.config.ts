@@ -44,6 +44,11 @@ export interface TorrentFetchConfig {
   maxBytes: number;
 }
 
+export interface StatusConfig {
+  /** A torrent stalled this long without metadata or seeds is reported dead. */
+  deadTorrentAfterS: number;
+}
+
 export interface RegistrationConfig {
   /** `null` when CORE_SERVICE_URL is empty: registration is off. */
   coreServiceUrl: string | null;
@@ -61,6 +66,7 @@ export interface AppConfig {
   retry: RetryConfig;
   registration: RegistrationConfig;
   torrentFetch: TorrentFetchConfig;
+  status: StatusConfig;
   logLevels: LogLevel[];
   logFormat: LogFormat;
 }
@@ -106,6 +112,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       timeoutMs: env.TORRENT_FETCH_TIMEOUT_MS,
       maxBytes: env.TORRENT_FETCH_MAX_BYTES,
     },
+    status: { deadTorrentAfterS: env.DEAD_TORRENT_AFTER_S },
     logLevels: LOG_LEVELS[env.LOG_LEVEL],
     logFormat: env.LOG_FORMAT,
   };

@@ -132,6 +132,12 @@ export class EnvironmentVariables {
   @IsUrl(HTTP_URL)
   TORRENT_FETCH_PROXY: string = '';
 
+  /** A torrent stalled this long (seconds) without metadata or seeds is reported dead. */
+  @IsInt()
+  @Min(1)
+  @Max(30 * 86_400)
+  DEAD_TORRENT_AFTER_S: number = 3600;
+
   @IsInt()
   @Min(100)
   @Max(120_000)

@@ -10,6 +10,8 @@ export interface DownloadAccepted {
   hash: string;
   /** qBittorrent already held it. */
   alreadyPresent: boolean;
+  /** Accepted, but likely to go nowhere, and why. */
+  warning?: string;
 }
 
 export interface DownloadFailure {

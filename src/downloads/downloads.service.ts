@@ -1,11 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import pLimit from 'p-limit';
 import { mapError } from '../common/error-mapping.js';
 import { InvalidRequestError } from '../common/invalid-request.error.js';
+import type { AppConfig } from '../config/app.config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { QbittorrentSettings } from '../qbittorrent/qbittorrent-settings.service.js';
 import { torrentIdOf } from '../qbittorrent/info-hash.js';
 import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
 import type {
@@ -42,6 +45,7 @@ import {
   statusOf,
   type TorrentState,
   type TorrentStatus,
+  type StatusContext,
   type TorrentStatusView,
   toStatusView,
 } from './torrent-status.js';
@@ -53,6 +57,8 @@ const FILES_CONCURRENCY = 8;
 const STATE_SETTLE_MS = 3000;
 const STATE_POLL_MS = 100;
 const NOT_A_HASH = 'not an info-hash (40 hex or 32 base32 characters)';
+const NO_PEER_SOURCE =
+  'the magnet names no tracker and DHT is off in qBittorrent: it will find no peers, nor its metadata';
 /** When to look for just-added torrents in qBittorrent's list: at once, then twice more. */
 const CONFIRM_DELAYS_MS = [0, 250, 750];
 
@@ -86,13 +92,18 @@ function newlyAdded(attempts: Attempt[]): { attempt: Attempt; hash: string }[] {
 @Injectable()
 export class DownloadsService {
   private readonly logger = new Logger(DownloadsService.name);
+  private readonly deadAfterS: number;
 
   constructor(
     private readonly client: QbittorrentClient,
     private readonly retry: RetryService,
     private readonly fetcher: TorrentFetcher,
     private readonly metrics: MetricsService,
-  ) {}
+    private readonly settings: QbittorrentSettings,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.deadAfterS = config.get('status', { infer: true }).deadTorrentAfterS;
+  }
 
   /**
    * Hands a link to qBittorrent (a .torrent URL is fetched first), retrying transient failures,
@@ -106,6 +117,7 @@ export class DownloadsService {
   ): Promise<DownloadOutcome> {
     const attempt = await this.attempt(linkId, link, options);
     await this.confirm([attempt]);
+    await this.warn([attempt]);
     return this.settle(attempt);
   }
 
@@ -127,11 +139,24 @@ export class DownloadsService {
       items.map((item) => limit(() => this.attemptItem(item, deadline, outages))),
     );
     await this.confirm(attempts, deadline);
+    await this.warn(attempts);
     return attempts.map((attempt) => {
       const outcome = this.settle(attempt);
       return outcome.status === 'accepted'
-        ? { url: attempt.url, hash: outcome.hash, status: 'accepted', reason: null }
-        : { url: attempt.url, hash: outcome.hash, status: 'failed', reason: outcome.error };
+        ? {
+            url: attempt.url,
+            hash: outcome.hash,
+            status: 'accepted',
+            reason: null,
+            warning: outcome.warning ?? null,
+          }
+        : {
+            url: attempt.url,
+            hash: outcome.hash,
+            status: 'failed',
+            reason: outcome.error,
+            warning: null,
+          };
     });
   }
 
@@ -148,7 +173,9 @@ export class DownloadsService {
       const id = ids[i];
       if (id === null) return notFoundView(entry, null, NOT_A_HASH);
       const torrent = torrents.get(id);
-      return torrent ? toStatusView(torrent, files.get(id) ?? [], entry) : notFoundView(entry, id);
+      return torrent
+        ? toStatusView(torrent, files.get(id) ?? [], this.context(entry))
+        : notFoundView(entry, id);
     });
   }
 
@@ -169,7 +196,13 @@ export class DownloadsService {
       },
     );
     const files = await this.filesOf(torrents);
-    return torrents.map((torrent) => toStatusView(torrent, files.get(torrent.hash) ?? []));
+    return torrents.map((torrent) =>
+      toStatusView(torrent, files.get(torrent.hash) ?? [], this.context()),
+    );
+  }
+
+  private context(requested?: string): StatusContext {
+    return { requested, deadAfterS: this.deadAfterS, nowS: Math.floor(Date.now() / 1000) };
   }
 
   pause(hash: string): Promise<SwitchResultDto> {
@@ -348,6 +381,20 @@ export class DownloadsService {
     return found;
   }
 
+  /** Flags accepted magnets that name no tracker while DHT is off: they never find peers. */
+  private async warn(attempts: Attempt[]): Promise<void> {
+    const blind = attempts.filter(
+      (attempt) =>
+        attempt.outcome.status === 'accepted' &&
+        attempt.link?.kind === 'magnet' &&
+        !attempt.link.hasTrackers,
+    );
+    if (blind.length === 0 || !(await this.settings.dhtOff())) return;
+    for (const attempt of blind) {
+      if (attempt.outcome.status === 'accepted') attempt.outcome.warning = NO_PEER_SOURCE;
+    }
+  }
+
   private settle(attempt: Attempt): DownloadOutcome {
     return this.record(attempt.linkId, attempt.link, attempt.outcome, attempt.error);
   }
@@ -422,6 +469,8 @@ export class DownloadsService {
     if (outcome.status === 'accepted') {
       const note = outcome.alreadyPresent ? ' (qBittorrent already held it)' : '';
       this.logger.log(`${id} hash=${outcome.hash} accepted${note}`);
+      if (outcome.warning !== undefined)
+        this.logger.warn(`${id} hash=${outcome.hash}: ${outcome.warning}`);
       return outcome;
     }
     const subject =

@@ -85,6 +85,19 @@ export function hasMetadata(torrent: TorrentInfo): boolean {
 /** qBittorrent's "no estimate" ETA: 100 days. */
 const ETA_UNKNOWN = 8_640_000;
 
+/** States in which a torrent waits for peers that do not come. */
+const STALLED_STATES = new Set(['stalledDL', 'metaDL', 'forcedMetaDL']);
+
+/** What a status view is judged against. */
+export interface StatusContext {
+  /** The hash as the caller wrote it, answered back as `hash`; qBittorrent's id by default. */
+  requested?: string;
+  /** A torrent stalled this long without metadata or seeds is dead. */
+  deadAfterS: number;
+  /** Now, in epoch seconds. */
+  nowS: number;
+}
+
 /** What GET /downloads reports of one torrent; see TorrentStatusDto for each field. */
 export interface TorrentStatusView {
   hash: string;
@@ -103,6 +116,10 @@ export interface TorrentStatusView {
   category: string | null;
   tags: string[] | null;
   link_id: number | null;
+  seeds: number | null;
+  availability: number | null;
+  stalled_since: string | null;
+  dead: boolean;
   reason: string | null;
 }
 
@@ -114,12 +131,22 @@ export interface TorrentStatusView {
 export function toStatusView(
   torrent: TorrentInfo,
   files: TorrentFile[],
-  requested: string = torrent.hash,
+  context: StatusContext,
 ): TorrentStatusView {
   const tags = splitTags(torrent.tags);
   const state = stateOf(torrent.state);
+  const seeds = Math.max(torrent.num_seeds ?? 0, torrent.num_complete ?? 0, 0);
+  const availability = Math.max(torrent.availability ?? 0, 0);
+  // Stateless: qBittorrent keeps when a piece last moved (or, before any, when it was added).
+  const stalledSince = STALLED_STATES.has(torrent.state)
+    ? Math.max(torrent.added_on, torrent.last_activity ?? 0)
+    : null;
+  const dead =
+    stalledSince !== null &&
+    context.nowS - stalledSince >= context.deadAfterS &&
+    (state === 'metadata' || (seeds === 0 && availability < 1));
   return {
-    hash: requested,
+    hash: context.requested ?? torrent.hash,
     info_hash: torrent.hash,
     status: statusOf(state),
     state,
@@ -135,6 +162,10 @@ export function toStatusView(
     category: torrent.category,
     tags,
     link_id: linkIdFromTags(tags),
+    seeds,
+    availability,
+    stalled_since: stalledSince === null ? null : new Date(stalledSince * 1000).toISOString(),
+    dead,
     reason: null,
   };
 }
@@ -162,6 +193,10 @@ export function notFoundView(
     category: null,
     tags: null,
     link_id: null,
+    seeds: null,
+    availability: null,
+    stalled_since: null,
+    dead: false,
     reason,
   };
 }

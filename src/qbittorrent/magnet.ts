@@ -10,6 +10,8 @@ export interface MagnetLink {
   hash: string;
   /** The link to send to qBittorrent: the caller's link with its `xt` values in canonical form. */
   url: string;
+  /** Whether it names a tracker (`tr`); without one, only DHT or PeX can find peers. */
+  hasTrackers: boolean;
 }
 
 /** Why a URL is not a magnet link we can hand to qBittorrent; the message says it precisely. */
@@ -74,7 +76,8 @@ export function parseMagnet(url: string): MagnetLink {
   }
   // qBittorrent's torrent id for anything with a v2 hash is that hash truncated to 40 hex characters.
   const hash = hashV2 !== undefined ? hashV2.slice(0, 40) : hashV1;
-  return { hash, url: `magnet:?${params.join('&')}` };
+  const hasTrackers = params.some((param) => /^tr(\.\d+)?=./i.test(param));
+  return { hash, url: `magnet:?${params.join('&')}`, hasTrackers };
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   TorrentRejectedError,
 } from './qbittorrent.errors.js';
 import type { TorrentFile as TorrentMetainfo } from '../torrent-file/torrent-file.js';
+import type { QbittorrentPreferences } from './qbittorrent-settings.js';
 import type {
   AddMagnetOptions,
   AddMagnetResult,
@@ -60,6 +61,8 @@ interface AddReceipt {
 /** How long to look for a torrent after qBittorrent refused to add it: it may still be loading. */
 const PRESENCE_CHECK_DELAYS_MS = [0, 200, 500];
 const MAX_SOCKETS = 32;
+/** The longest wait between two logins after refusals: qBittorrent's default ban lasts an hour. */
+const MAX_LOGIN_COOLDOWN_MS = 3_600_000;
 /** Below the 7 s qBittorrent keeps an idle connection, so we never reuse one it is closing. */
 const IDLE_SOCKET_TIMEOUT_MS = 5000;
 
@@ -88,6 +91,8 @@ export class QbittorrentClient implements OnApplicationShutdown {
   private session: Session | null = null;
   private login$: Promise<Session> | null = null;
   private refusal: { error: QbittorrentAuthError; until: number } | null = null;
+  /** Logins refused in a row: each doubles the wait before the next (see refuse). */
+  private refusals = 0;
 
   constructor(
     private readonly http: HttpService,
@@ -138,6 +143,20 @@ export class QbittorrentClient implements OnApplicationShutdown {
     const response = await this.request('app/version');
     expectStatus(response, 'app/version', 200);
     return { app: response.body.trim(), webApi: this.session?.version.webApi ?? 'unknown' };
+  }
+
+  /**
+   * The preferences this service audits, as qBittorrent reports them.
+   * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#get-application-preferences
+   */
+  async getPreferences(): Promise<QbittorrentPreferences> {
+    const response = await this.request('app/preferences');
+    expectStatus(response, 'app/preferences', 200);
+    const preferences = parseJson<unknown>(response.body, 'app/preferences');
+    if (typeof preferences !== 'object' || preferences === null || Array.isArray(preferences)) {
+      throw new QbittorrentProtocolError('app/preferences', 'expected a JSON object');
+    }
+    return preferences as QbittorrentPreferences;
   }
 
   /**
@@ -360,7 +379,7 @@ export class QbittorrentClient implements OnApplicationShutdown {
   private async performLogin(): Promise<Session> {
     const now = Date.now();
     if (this.refusal && now < this.refusal.until) {
-      throw this.refusal.error.remembered(this.refusal.until - now);
+      throw this.refusal.error.remembered(this.refusal.until - now, this.refusals);
     }
     const credentials = this.credentials;
     try {
@@ -372,13 +391,26 @@ export class QbittorrentClient implements OnApplicationShutdown {
     } catch (error) {
       if (error instanceof QbittorrentAuthError && error.reason !== 'session') {
         this.session = null;
-        // Answered from memory for a while: repeated failed logins get this address banned, and
-        // without credentials asking again changes nothing until POST /config/credentials.
-        this.refusal = { error, until: Date.now() + this.options.loginCooldownMs };
+        this.refuse(error);
         this.logger.error(error.message);
       }
       throw error;
     }
+  }
+
+  /**
+   * Answers from a refusal for a while instead of asking again: every failed login counts towards
+   * qBittorrent's ban of this address (5 by default, for an hour), and replicas behind one address
+   * share that count. The wait doubles with each refusal in a row (up to an hour) and is jittered
+   * by ±20%, so that replicas do not try again in step. Without credentials nothing is tried, and
+   * the wait stays the cooldown.
+   */
+  private refuse(error: QbittorrentAuthError): void {
+    if (error.reason !== 'no-credentials') this.refusals++;
+    const doubled =
+      this.options.loginCooldownMs * 2 ** Math.max(0, Math.min(this.refusals - 1, 12));
+    const wait = Math.min(doubled, MAX_LOGIN_COOLDOWN_MS) * (0.8 + Math.random() * 0.4);
+    this.refusal = { error, until: Date.now() + wait };
   }
 
   private async countedLogin(login: () => Promise<Session>): Promise<Session> {
@@ -396,6 +428,7 @@ export class QbittorrentClient implements OnApplicationShutdown {
   private adopt(session: Session): void {
     this.session = session;
     this.refusal = null;
+    this.refusals = 0;
     const who = session.username === null ? 'without a login' : `as "${session.username}"`;
     this.logger.log(
       `Logged in to qBittorrent ${session.version.app} (WebAPI ${session.version.webApi}) at ` +

@@ -108,11 +108,12 @@ export class QbittorrentAuthError extends QbittorrentError {
   }
 
   /** The same refusal, still in force, without asking qBittorrent again. */
-  remembered(retryInMs: number): QbittorrentAuthError {
+  remembered(retryInMs: number, refusals: number): QbittorrentAuthError {
     const seconds = Math.ceil(retryInMs / 1000);
+    const count = refusals > 1 ? `refused ${refusals} times in a row; ` : '';
     return new QbittorrentAuthError(
       this.reason,
-      `${this.message} (next login attempt in ${seconds} s)`,
+      `${this.message} (${count}next login attempt in ${seconds} s)`,
     );
   }
 }

@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { QbittorrentClient } from './qbittorrent.client.js';
+import { QbittorrentSettings } from './qbittorrent-settings.service.js';
 
-/** Ready means qBittorrent answers and our session works; the answer carries its version. */
+/**
+ * Ready means qBittorrent answers and our session works; the answer carries its version and, as
+ * details that never fail the check, the settings of qBittorrent's that can lose downloads.
+ */
 @Injectable()
 export class QbittorrentHealthIndicator {
   constructor(
     private readonly client: QbittorrentClient,
+    private readonly settings: QbittorrentSettings,
     private readonly health: HealthIndicatorService,
   ) {}
 
@@ -18,6 +23,7 @@ export class QbittorrentHealthIndicator {
         url: this.client.baseUrl,
         version: version.app,
         webApiVersion: version.webApi,
+        risky_settings: await this.settings.risks().catch(() => []),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -29,6 +29,14 @@ export interface TorrentInfo {
   tags: string;
   added_on: number;
   completion_on: number;
+  /** Seeds connected to. */
+  num_seeds?: number;
+  /** Seeds in the swarm, as trackers report them (-1 or 0 when unknown). */
+  num_complete?: number;
+  /** Distributed copies among the peers connected to; below 1, no complete copy is reachable. */
+  availability?: number;
+  /** Epoch seconds of the last piece sent or received (the time it was added, before any). */
+  last_activity?: number;
 }
 
 /** One file of a torrent, from `torrents/files`. */

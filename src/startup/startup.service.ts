@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
+import { QbittorrentSettings } from '../qbittorrent/qbittorrent-settings.service.js';
 import { RetryAbortedError } from '../retry/retry.service.js';
 import { RegistrationService } from '../registration/registration.service.js';
 
@@ -20,16 +21,20 @@ export class StartupService implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     private readonly client: QbittorrentClient,
+    private readonly settings: QbittorrentSettings,
     private readonly registrationService: RegistrationService,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.client.login().catch((error: unknown) => {
-      this.logger.warn(
-        `qBittorrent login at start-up failed: ${(error as Error).message}; ` +
-          'the next request will try again',
-      );
-    });
+    this.client
+      .login()
+      .then(() => this.auditSettings())
+      .catch((error: unknown) => {
+        this.logger.warn(
+          `qBittorrent login at start-up failed: ${(error as Error).message}; ` +
+            'the next request will try again',
+        );
+      });
 
     if (!this.registrationService.enabled) {
       this.logger.log('CORE_SERVICE_URL is empty: registration with the core service is off');
@@ -42,6 +47,19 @@ export class StartupService implements OnApplicationBootstrap, BeforeApplication
           this.logger.error(`Registration stopped: ${(error as Error).message}`);
         }
       },
+    );
+  }
+
+  /** One line naming the qBittorrent settings that can lose downloads (also in /health/ready). */
+  private async auditSettings(): Promise<void> {
+    const risks = await this.settings.risks().catch(() => null);
+    if (risks === null) return;
+    if (risks.length === 0) {
+      this.logger.log('qBittorrent settings: none of those known to lose downloads');
+      return;
+    }
+    this.logger.warn(
+      `qBittorrent settings that can lose downloads: ${risks.map((r) => `${r.setting} (${r.risk})`).join('; ')}`,
     );
   }
 

@@ -45,6 +45,14 @@ export class DownloadItemResultDto {
 
   @ApiProperty({ type: String, nullable: true, description: 'Why the item failed', example: null })
   reason!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Accepted, but likely to go nowhere (a magnet without trackers while DHT is off)',
+    example: null,
+  })
+  warning!: string | null;
 }
 
 export class AddDownloadsResponseDto {

@@ -94,6 +94,38 @@ export class TorrentStatusDto implements TorrentStatusView {
   link_id!: number | null;
 
   @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 12,
+    description: 'Seeds: connected, or in the swarm as trackers report, whichever is more',
+  })
+  seeds!: number | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 1.5,
+    description: 'Distributed copies among the peers connected to; below 1, no complete copy',
+  })
+  availability!: number | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description:
+      'ISO time since when it waits for peers (stalled or without metadata), from the last piece moved; null otherwise',
+  })
+  stalled_since!: string | null;
+
+  @ApiProperty({
+    example: false,
+    description:
+      'Stalled for DEAD_TORRENT_AFTER_S without metadata or seeds: the core may pick another release',
+  })
+  dead!: boolean;
+
+  @ApiProperty({
     type: String,
     nullable: true,
     example: null,
