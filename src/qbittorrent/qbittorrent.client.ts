@@ -156,7 +156,7 @@ export class QbittorrentClient implements OnApplicationShutdown {
     if (typeof preferences !== 'object' || preferences === null || Array.isArray(preferences)) {
       throw new QbittorrentProtocolError('app/preferences', 'expected a JSON object');
     }
-    return preferences as QbittorrentPreferences;
+    return preferences;
   }
 
   /**
