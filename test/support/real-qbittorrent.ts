@@ -47,3 +47,23 @@ export async function waitForTorrent(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** Changes a real qBittorrent's settings through its WebUI, as its user would (`app/setPreferences`). */
+export async function setPreferences(
+  qbittorrent: RunningQbittorrent,
+  preferences: Record<string, unknown>,
+): Promise<void> {
+  const login = await fetch(`${qbittorrent.url}/api/v2/auth/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: qbittorrent.username, password: qbittorrent.password }),
+  });
+  const cookie = (login.headers.getSetCookie()[0] ?? '').split(';', 1)[0];
+  const response = await fetch(`${qbittorrent.url}/api/v2/app/setPreferences`, {
+    method: 'POST',
+    headers: { cookie },
+    body: new URLSearchParams({ json: JSON.stringify(preferences) }),
+  });
+  if (response.status !== 200) {
+    throw new Error(`app/setPreferences answered HTTP ${response.status}`);
+  }
+}
