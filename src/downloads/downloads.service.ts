@@ -353,7 +353,7 @@ export class DownloadsService {
       );
       const limit = pLimit(BATCH_CONCURRENCY);
       await Promise.all(
-        pending.map(({ attempt }) =>
+        pending.map(({ attempt, hash }) =>
           limit(async () => {
             const again = await this.attempt(
               attempt.linkId,
@@ -361,7 +361,11 @@ export class DownloadsService {
               attempt.options,
               signal,
             );
-            Object.assign(attempt, { outcome: again.outcome, error: again.error });
+            const outOfTime = again.error instanceof RetryAbortedError && signal?.aborted === true;
+            attempt.outcome = outOfTime
+              ? notAttempted(deadlineReason('not added again'), hash)
+              : again.outcome;
+            attempt.error = again.error;
           }),
         ),
       );
