@@ -1,23 +1,26 @@
 # syntax=docker/dockerfile:1
 
-# Build: compile TypeScript with the dev dependencies.
-FROM node:20-alpine AS build
+# Build: compile TypeScript with the dev dependencies. --omit=optional leaves out the Node.js
+# binaries the lockfile carries for machines whose own Node.js is older (glibc builds: they do not
+# run on Alpine); the image's Node.js is the one to use.
+FROM node:24-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --omit=optional --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY scripts/setup.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 
 # Production dependencies only. --omit=optional too: TypeScript, an optional peer of
 # @nestjs/swagger, would otherwise come along (23 MB of compiler in the image).
-FROM node:20-alpine AS deps
+FROM node:24-alpine AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --no-audit --no-fund
 
 # Run: compiled code and production dependencies, as the unprivileged `node` user.
-FROM node:20-alpine
+FROM node:24-alpine
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -46,7 +46,6 @@ for (const version of versions) {
     process.execPath,
     [
       join(root, 'scripts/jest.mjs'),
-      '--selectProjects',
       'integration',
       '--runInBand',
       '--json',

@@ -24,7 +24,7 @@ export const APP_OPTIONS: NestApplicationOptions = {
  */
 export const MAX_HEADER_BYTES = 1024 * 1024;
 
-/** What main.ts and the e2e tests both do to a created application. */
+/** What server.ts and the e2e tests both do to a created application. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
   app.useLogger(

@@ -20,7 +20,7 @@ describe('Dockerfile', () => {
 
   it('is multi-stage on a small Node base, with production dependencies only in the image', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage.base).toMatch(/^node:20[\w.-]*-alpine/);
+    for (const stage of stages) expect(stage.base).toMatch(/^node:24[\w.-]*-alpine/);
     const runs = stages.flatMap((stage) =>
       stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args),
     );

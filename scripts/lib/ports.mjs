@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 
 /**
@@ -19,13 +21,48 @@ function ephemeralRange() {
   return { low: 49152, high: 65535 };
 }
 
-/** @param {number} port @returns {Promise<boolean>} */
-function isFree(port) {
+/**
+ * Whether a server could listen on `port` at `host` now: false when any program listens there, or
+ * on all addresses.
+ * @param {number} port
+ * @param {string} [host]
+ * @returns {Promise<boolean>}
+ */
+export function isFree(port, host = '127.0.0.1') {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * Whether the process `pid` itself holds a listening TCP socket on `port` (Linux: the socket
+ * inodes of /proc/net/tcp{,6} against the process's open files). Tells the server a test started
+ * from another program that took its port.
+ * @param {number} pid
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
+export async function listensOn(pid, port) {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const listening = new Set();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const lines = (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1);
+    for (const line of lines) {
+      const fields = line.trim().split(/\s+/);
+      // fields: sl, local address:port, remote address:port, state (0A = LISTEN), ..., inode
+      if (fields[3] === '0A' && fields[1]?.endsWith(`:${hexPort}`)) listening.add(fields[9]);
+    }
+  }
+  if (listening.size === 0) return false;
+  const fds = await readdir(`/proc/${pid}/fd`).catch(() => []);
+  for (const fd of fds) {
+    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode && listening.has(inode)) return true;
+  }
+  return false;
 }
 
 /**
@@ -41,4 +78,20 @@ export async function freePort() {
     if (await isFree(port)) return port;
   }
   throw new Error(`no free port found between ${from} and ${to}`);
+}
+
+/**
+ * Whether anything answers HTTP at `url` (any status counts). No keep-alive: nothing is left open.
+ * @param {string} url
+ * @returns {Promise<boolean>}
+ */
+export function answers(url) {
+  return new Promise((resolve) => {
+    const request = get(url, { agent: false, timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(true);
+    });
+    request.once('timeout', () => request.destroy());
+    request.once('error', () => resolve(false));
+  });
 }

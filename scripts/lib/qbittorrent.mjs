@@ -1,15 +1,14 @@
 // Starts and stops real qbittorrent-nox instances on loopback with the safe configuration of
 // qbittorrent-facts.md. Used by the integration tests, `npm run local` and the benchmark.
 import { spawn } from 'node:child_process';
-import { get } from 'node:http';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureChroot, QBITTORRENT_VERSIONS } from './chroots.mjs';
-import { freePort } from './ports.mjs';
+import { answers, freePort, isFree, listensOn } from './ports.mjs';
 
 /**
  * @typedef {Record<string, Record<string, string | number | boolean>>} IniSections
@@ -35,7 +34,9 @@ import { freePort } from './ports.mjs';
  * @property {string} downloadDir where it saves downloads, as seen from this machine
  * @property {(path: string) => string} hostPath a path inside the instance, as seen from this machine
  * @property {(path: string) => string} instancePath a path on this machine, as the instance sees it
- * @property {() => Promise<void>} stop stops the process by its pid and waits for it to exit
+ * @property {Promise<void>} exited settles when the running process exits, however it ends
+ * @property {() => Promise<void>} stop stops the process by its pid and waits for it to exit; removes
+ *   the profile folder unless it was given
  * @property {() => Promise<void>} restart stops it and starts it again on the same profile and ports
  */
 
@@ -91,6 +92,12 @@ export function safeConfig({ username, password, webuiPort, torrentPort, downloa
   };
 }
 
+/** Creates `dir` and its parents if missing. @param {string} dir */
+async function mkdirp(dir) {
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
 /** @param {IniSections} base @param {IniSections} extra */
 function merge(base, extra) {
   /** @type {IniSections} */
@@ -129,12 +136,19 @@ export async function startQbittorrent(options = {}) {
   const instancePath = (/** @type {string} */ path) =>
     root === '/' ? path : `/${path.slice(root.length).replace(/^\/+/, '')}`;
 
-  let profileDir = options.profileDir;
-  if (!profileDir || root !== '/') {
-    const parent = hostPath(join(tmpdir(), 'downloader-qbittorrent'));
-    await mkdir(parent, { recursive: true });
-    profileDir = await mkdtemp(join(parent, `qbt-${version}-`));
+  const webuiPort = options.webuiPort ?? (await freePort());
+  // qBittorrent does not exit when its WebUI port is taken: it would run without a WebUI while
+  // whatever holds the port answered in its place.
+  if (!(await isFree(webuiPort))) {
+    throw new Error(`port ${webuiPort} (qBittorrent's WebUI) is taken by another program`);
   }
+
+  const temporaryProfile = !options.profileDir || root !== '/';
+  const profileDir = temporaryProfile
+    ? await mkdtemp(
+        join(await mkdirp(hostPath(join(tmpdir(), 'downloader-qbittorrent'))), `qbt-${version}-`),
+      )
+    : /** @type {string} */ (options.profileDir);
   const downloadDir = join(profileDir, 'downloads');
   const configDir = join(profileDir, 'qBittorrent', 'config');
   await mkdir(configDir, { recursive: true });
@@ -142,7 +156,6 @@ export async function startQbittorrent(options = {}) {
 
   const username = options.username ?? 'admin';
   const password = options.password ?? randomBytes(12).toString('base64url');
-  const webuiPort = options.webuiPort ?? (await freePort());
   const torrentPort = options.torrentPort ?? (await freePort());
   const config = merge(
     safeConfig({
@@ -163,7 +176,10 @@ export async function startQbittorrent(options = {}) {
     ...(root === '/' ? [] : [root, 'qbittorrent-nox']),
     `--profile=${instancePath(profileDir)}`,
   ];
-  let running = await launch(command, args, logFile, url, version);
+  let running = await launch(command, args, logFile, webuiPort, version).catch(async (error) => {
+    if (temporaryProfile) await rm(profileDir, { recursive: true, force: true });
+    throw error;
+  });
 
   return {
     url,
@@ -179,23 +195,36 @@ export async function startQbittorrent(options = {}) {
     downloadDir,
     hostPath,
     instancePath,
-    stop: () => running.stop(),
+    get exited() {
+      return running.exited;
+    },
+    stop: async () => {
+      await running.stop();
+      if (temporaryProfile) await rm(profileDir, { recursive: true, force: true });
+    },
     restart: async () => {
       await running.stop();
-      running = await launch(command, args, logFile, url, version);
+      running = await launch(command, args, logFile, webuiPort, version);
     },
   };
 }
 
 /**
+ * Starts the process and waits until it, and not another program, answers on its WebUI port.
  * @param {string} command
  * @param {string[]} args
  * @param {string} logFile
- * @param {string} url
+ * @param {number} webuiPort
  * @param {string} version
- * @returns {Promise<{ pid: number, stop: () => Promise<void> }>}
+ * @returns {Promise<{ pid: number, exited: Promise<void>, stop: () => Promise<void> }>}
  */
-async function launch(command, args, logFile, url, version) {
+async function launch(command, args, logFile, webuiPort, version) {
+  const url = `http://127.0.0.1:${webuiPort}`;
+  // The log is appended to across restarts: an error shows only what this start wrote.
+  const logStart = await stat(logFile).then(
+    (stats) => stats.size,
+    () => 0,
+  );
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
@@ -226,40 +255,42 @@ async function launch(command, args, logFile, url, version) {
     log.end();
   };
 
+  const pid = /** @type {number} */ (child.pid);
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (exitStatus !== undefined) {
-      const output = await readFile(logFile, 'utf8').catch(() => '');
       throw new Error(
-        `qbittorrent-nox ${version} exited at start (${JSON.stringify(exitStatus)}):\n${output.slice(-2000)}`,
+        `qbittorrent-nox ${version} exited at start (${JSON.stringify(exitStatus)}):\n${await logTail(logFile, logStart)}`,
       );
     }
     if (await answers(`${url}/api/v2/app/version`)) {
-      return { pid: /** @type {number} */ (child.pid), stop };
-    } else {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(
-          `qbittorrent-nox ${version} did not open its WebUI on ${url} within ${START_TIMEOUT_MS} ms`,
-        );
-      }
-      await sleep(100);
+      if (await listensOn(pid, webuiPort)) return { pid, exited, stop };
+      await stop();
+      throw new Error(
+        `another program answers on port ${webuiPort}, not the qbittorrent-nox ${version} started (pid ${pid})`,
+      );
     }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(
+        `qbittorrent-nox ${version} did not open its WebUI on ${url} within ${START_TIMEOUT_MS} ms:\n${await logTail(logFile, logStart)}`,
+      );
+    }
+    await sleep(100);
   }
 }
 
-/**
- * Whether anything answers HTTP at `url` (403 before login counts). No keep-alive: nothing is left open.
- * @param {string} url
- * @returns {Promise<boolean>}
- */
-function answers(url) {
-  return new Promise((resolve) => {
-    const request = get(url, { agent: false, timeout: 1000 }, (response) => {
-      response.resume();
-      resolve(true);
-    });
-    request.once('timeout', () => request.destroy());
-    request.once('error', () => resolve(false));
-  });
+/** The last 2000 characters the log got since `from`. @param {string} logFile @param {number} from */
+async function logTail(logFile, from) {
+  const file = await open(logFile).catch(() => undefined);
+  if (!file) return '';
+  try {
+    const { size } = await file.stat();
+    const start = Math.max(from, size - 2000);
+    const buffer = Buffer.alloc(size - start);
+    await file.read(buffer, 0, buffer.length, start);
+    return buffer.toString('utf8');
+  } finally {
+    await file.close();
+  }
 }

@@ -11,7 +11,12 @@ type JsonLogOptions = Parameters<ConsoleLogger['printAsJson']>[1];
  */
 export class AppLogger extends ConsoleLogger {
   constructor(logLevels: LogLevel[], format: LogFormat) {
-    super(format === 'json' ? { logLevels, json: true, colors: false } : { logLevels });
+    super(
+      format === 'json'
+        ? { logLevels, json: true, colors: false }
+        : // Colour codes only for a person at a terminal: in a file or a pipe they are noise.
+          { logLevels, colors: process.stdout.isTTY === true && !process.env.NO_COLOR },
+    );
   }
 
   protected override printAsJson(message: unknown, options: JsonLogOptions): void {

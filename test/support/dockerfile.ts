@@ -106,7 +106,12 @@ export function replayDockerfile(dockerfile: string, context: string, workspace:
         case 'RUN':
           execFileSync('sh', ['-c', args], {
             cwd: inStage('.'),
-            env: { ...process.env, ...env },
+            // The Node.js running the tests stands in for the image's, as in runReplay.
+            env: {
+              ...process.env,
+              PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+              ...env,
+            },
             stdio: ['ignore', 'ignore', 'pipe'],
           });
           break;
