@@ -47,7 +47,9 @@ try {
   const deadline = Date.now() + DOWNLOAD_TIMEOUT_MS;
   for (;;) {
     const response = await fetch(`${service}/downloads?hashes=${seed.hash}`, { headers });
-    const [entry] = /** @type {{ status: string, progress: number, files: string[] }[]} */ (
+    const {
+      statuses: [entry],
+    } = /** @type {{ statuses: { status: string, progress: number, files: string[] }[] }} */ (
       await response.json()
     );
     console.log(

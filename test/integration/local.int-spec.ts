@@ -133,7 +133,7 @@ describeOnce('npm run local', () => {
     expect(local.output()).not.toMatch(/qBittorrent 4\.5\.2 at/);
   });
 
-  it("serves the README's first request, then SIGTERM to npm stops both processes", async () => {
+  it("serves the README's first request and the demo's real download, then SIGTERM to npm stops both processes", async () => {
     const local = await startOnFreePorts();
     await waitFor(() => local.output().includes('the service listens'), 'npm run local ready');
     const { qbittorrent, service } = pidsOf(local.output());
@@ -150,6 +150,20 @@ describeOnce('npm run local', () => {
       hash: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a',
       error: null,
     });
+
+    // `npm run demo`: a real download on 127.0.0.1 through this service, its bytes checked.
+    const demo = spawn('npm', ['run', 'demo'], {
+      cwd: root,
+      env: { ...process.env, PORT: String(local.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let demoOutput = '';
+    demo.stdout?.on('data', (chunk: Buffer) => (demoOutput += chunk.toString()));
+    demo.stderr?.on('data', (chunk: Buffer) => (demoOutput += chunk.toString()));
+    const [demoCode] = await once(demo, 'exit');
+    expect(demoOutput).toMatch(/status completed, progress 100 %/);
+    expect(demoOutput).toMatch(/bytes, the same bytes as seeded/);
+    expect(demoCode).toBe(0);
 
     process.kill(local.npm.pid as number, 'SIGTERM');
     await local.exited;
