@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-
 # Build: compile TypeScript with the dev dependencies. --omit=optional leaves out the Node.js
 # binaries the lockfile carries for machines whose own Node.js is older (glibc builds: they do not
 # run on Alpine); the image's Node.js is the one to use.
@@ -28,8 +26,9 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 8002
-# No curl in the image: node's own fetch probes the liveness endpoint.
+# No curl in the image: a small node script probes /health where the service listens (PORT,
+# BIND_ADDRESS). podman and buildah keep a HEALTHCHECK only in the docker format (--format docker).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8002)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "dist/health/healthcheck.js"]
 # Exec form: SIGTERM reaches node, which finishes in-flight requests and exits.
 CMD ["node", "dist/main.js"]

@@ -6,6 +6,7 @@
 // missing. Keep this file runnable by old Node.js (18, Debian 12's own): it is what tells its user.
 //   node scripts/setup.mjs                 npm packages, qbittorrent-nox and mktorrent
 //   node scripts/setup.mjs --compat        also debootstrap (npm run test:compat)
+//   node scripts/setup.mjs --image         also buildah and podman (npm run image:check)
 //   node scripts/setup.mjs --check         install nothing: fail naming what `npm test` lacks
 //   node scripts/setup.mjs --check=npm     only the npm packages and the Node.js that runs them
 //
@@ -29,6 +30,16 @@ export const NODE_MAJOR = 24;
 const TEST_PACKAGES = { 'qbittorrent-nox': 'qbittorrent-nox', mktorrent: 'mktorrent' };
 /** ... and what `npm run test:compat` needs on top (the chroots of the other versions). */
 const COMPAT_PACKAGES = { debootstrap: 'debootstrap' };
+/** ... and what `npm run image:check` needs: buildah and podman, which run here without a daemon. */
+const IMAGE_PACKAGES = {
+  buildah: 'buildah',
+  podman: 'podman',
+  runc: 'runc',
+  newuidmap: 'uidmap',
+  'fuse-overlayfs': 'fuse-overlayfs',
+  slirp4netns: 'slirp4netns',
+  debootstrap: 'debootstrap',
+};
 
 /** @param {string} command */
 function has(command) {
@@ -64,10 +75,11 @@ function npmPackagesInstalled() {
 
 /**
  * Checks (and unless `check`, installs) what the project needs.
- * @param {{ compat?: boolean, check?: boolean, only?: 'npm' }} [options]
+ * @param {{ compat?: boolean, image?: boolean, check?: boolean, only?: 'npm' }} [options]
  */
 export function setup(options = {}) {
-  const advice = `run \`npm run setup${options.compat ? ' -- --compat' : ''}\` first`;
+  const flag = options.compat ? ' -- --compat' : options.image ? ' -- --image' : '';
+  const advice = `run \`npm run setup${flag}\` first`;
   if (!npmPackagesInstalled()) {
     if (options.check) throw new Error(`the npm packages are not installed: ${advice}`);
     console.log('setup: installing the npm packages and Node.js 24 (npm ci)');
@@ -94,7 +106,11 @@ export function setup(options = {}) {
   if (options.only === 'npm') return;
 
   /** @type {Record<string, string>} command -> Debian package */
-  const wanted = { ...TEST_PACKAGES, ...(options.compat ? COMPAT_PACKAGES : {}) };
+  const wanted = {
+    ...TEST_PACKAGES,
+    ...(options.compat ? COMPAT_PACKAGES : {}),
+    ...(options.image ? IMAGE_PACKAGES : {}),
+  };
   const missing = Object.entries(wanted)
     .filter(([command]) => !has(command))
     .map(([, pkg]) => pkg);
@@ -116,6 +132,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     setup({
       compat: args.includes('--compat'),
+      image: args.includes('--image'),
       check: args.some((arg) => arg.startsWith('--check')),
       only: args.includes('--check=npm') ? 'npm' : undefined,
     });

@@ -9,6 +9,25 @@ import { execForm, parseDockerfile } from './support/dockerfile.js';
 const root = join(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const KNOWN_VARIABLES = Object.keys(new EnvironmentVariables());
+/** The margin a grace period keeps over the service's own shutdown timeout (deploy/README.md). */
+const GRACE_MARGIN_MS = 5000;
+
+/** The Dockerfile's HEALTHCHECK command, exec form. */
+function healthcheckCommand(): string[] {
+  const final = parseDockerfile(read('Dockerfile')).at(-1);
+  const healthcheck = final?.instructions.find((i) => i.keyword === 'HEALTHCHECK');
+  return execForm(healthcheck?.args.slice(healthcheck.args.indexOf('CMD') + 3).trim() ?? '[]');
+}
+
+/** A Compose duration such as `15s` or `1m30s`, in ms. */
+function durationMs(value: string): number {
+  let total = 0;
+  for (const [, amount, unit] of value.matchAll(/(\d+)(ms|s|m|h)/g)) {
+    total +=
+      Number(amount) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  }
+  return total;
+}
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unnecessary-type-assertion -- parsed YAML is walked as plain data */
 
@@ -41,12 +60,12 @@ describe('Dockerfile', () => {
     expect(execForm(instructions('CMD')[0].args)).toEqual(['node', 'dist/main.js']);
   });
 
-  it('has a HEALTHCHECK that needs no curl', () => {
-    const [healthcheck] = instructions('HEALTHCHECK');
-    const command = execForm(healthcheck.args.slice(healthcheck.args.indexOf('CMD') + 3).trim());
-    expect(command.slice(0, 2)).toEqual(['node', '-e']);
-    expect(command[2]).toContain('/health');
-    expect(healthcheck.args).not.toContain('curl');
+  it('has a HEALTHCHECK that needs no curl and probes where the service listens', () => {
+    expect(healthcheckCommand()).toEqual(['node', 'dist/health/healthcheck.js']);
+  });
+
+  it('needs no BuildKit frontend image (no `# syntax` line)', () => {
+    expect(read('Dockerfile')).not.toMatch(/^#\s*syntax\s*=/im);
   });
 
   it('has a .dockerignore that keeps dependencies, builds, secrets and git out of the context', () => {
@@ -61,19 +80,20 @@ describe('docker-compose.yml', () => {
   const compose = parse(read('docker-compose.yml')) as any;
   const envOf = (service: any): Record<string, string> =>
     Object.fromEntries((service.environment as string[]).map((entry) => entry.split(/=(.*)/s, 2)));
+  const downloader = compose.services['downloader-qbittorrent'];
+  const init = compose.services['qbittorrent-config'];
 
-  it('runs the service built from the Dockerfile, on 8002, with a curl-free healthcheck', () => {
-    const service = compose.services['downloader-qbittorrent'];
-    expect(service.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
-    expect(service.ports).toEqual(['8002:8002']);
-    expect(service.restart).toBe('unless-stopped');
-    expect(service.networks).toEqual(['bangumi-network']);
-    expect(service.healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
-    expect(service.healthcheck.test[3]).toContain('http://127.0.0.1:8002/health');
+  it("runs the service built from the Dockerfile, on 8002, with the image's own healthcheck", () => {
+    expect(downloader.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
+    expect(downloader.ports).toEqual(['8002:8002']);
+    expect(downloader.restart).toBe('unless-stopped');
+    expect(downloader.networks).toEqual(['bangumi-network']);
+    expect(downloader.healthcheck.test).toEqual(['CMD', ...healthcheckCommand()]);
+    expect(downloader.volumes).toBeUndefined(); // it reads no file
   });
 
   it("sets the seed's variables, with SERVICE_HOST, and only variables the service knows", () => {
-    const env = envOf(compose.services['downloader-qbittorrent']);
+    const env = envOf(downloader);
     expect(Object.keys(env)).toEqual(
       expect.arrayContaining([
         'QBITTORRENT_URL',
@@ -85,13 +105,45 @@ describe('docker-compose.yml', () => {
     );
     for (const name of Object.keys(env)) expect(KNOWN_VARIABLES).toContain(name);
     expect(env.QBITTORRENT_URL).toBe('http://qbittorrent:8080');
-    expect(env.CORE_SERVICE_URL).toBe('http://core-service:8000');
+    expect(env.QBITTORRENT_PASSWORD).toMatch(/^\$\{QBITTORRENT_PASSWORD:\?.+\}$/); // no default password
   });
 
-  it('waits for a healthy core service, as the seed does', () => {
-    expect(compose.services['downloader-qbittorrent'].depends_on).toEqual({
-      'core-service': { condition: 'service_healthy' },
-      qbittorrent: { condition: 'service_started' },
+  it('comes up without the core service, which joins through the `core` profile', () => {
+    expect(downloader.depends_on).toEqual({ qbittorrent: { condition: 'service_started' } });
+    expect(envOf(downloader).CORE_SERVICE_URL).toBe('${CORE_SERVICE_URL:-}');
+    expect(compose.services['core-service'].profiles).toEqual(['core']);
+    for (const [name, service] of Object.entries(compose.services) as [string, any][]) {
+      if (name !== 'core-service') expect(service.profiles).toBeUndefined();
+    }
+  });
+
+  it('gives the shutdown time to finish: stop_grace_period outlasts SHUTDOWN_TIMEOUT_MS', () => {
+    const shutdownMs = Number(envOf(downloader).SHUTDOWN_TIMEOUT_MS);
+    expect(shutdownMs).toBeGreaterThan(0);
+    expect(durationMs(downloader.stop_grace_period)).toBeGreaterThanOrEqual(
+      shutdownMs + GRACE_MARGIN_MS,
+    );
+  });
+
+  it("writes qBittorrent's first config with our own image, from the same credentials, before qBittorrent starts", () => {
+    expect(init.image).toBe(downloader.image);
+    expect(init.build).toEqual(downloader.build);
+    expect(init.command).toEqual([
+      'node',
+      'dist/qbittorrent-config/write-qbittorrent-config.js',
+      '/config/qBittorrent/qBittorrent.conf',
+    ]);
+    expect(init.restart).toBe('no');
+    expect(init.network_mode).toBe('none');
+    const env = envOf(init);
+    expect(env.QBITTORRENT_USER).toBe(envOf(downloader).QBITTORRENT_USER);
+    expect(env.QBITTORRENT_PASSWORD).toBe(envOf(downloader).QBITTORRENT_PASSWORD);
+    const qbittorrent = compose.services.qbittorrent;
+    expect(env.PUID).toBe(envOf(qbittorrent).PUID);
+    expect(env.PGID).toBe(envOf(qbittorrent).PGID);
+    expect(init.volumes).toEqual(['qbittorrent-config:/config']);
+    expect(qbittorrent.depends_on).toEqual({
+      'qbittorrent-config': { condition: 'service_completed_successfully' },
     });
   });
 
@@ -103,12 +155,12 @@ describe('docker-compose.yml', () => {
     expect(qbittorrent.healthcheck.test.join(' ')).toContain('http://localhost:8080/');
   });
 
-  it('takes the core service image from a variable, and puts everyone on bangumi-network', () => {
+  it('takes the core service image from a variable, and puts every networked service on bangumi-network', () => {
     expect(compose.services['core-service'].image).toMatch(/^\$\{CORE_SERVICE_IMAGE:-.+\}$/);
     expect(compose.services['core-service'].healthcheck).toBeDefined();
     expect(Object.keys(compose.networks)).toEqual(['bangumi-network']);
-    for (const service of Object.values(compose.services) as any[])
-      expect(service.networks).toEqual(['bangumi-network']);
+    for (const [name, service] of Object.entries(compose.services) as [string, any][])
+      if (name !== 'qbittorrent-config') expect(service.networks).toEqual(['bangumi-network']);
   });
 });
 
@@ -158,11 +210,13 @@ describe('Kubernetes manifests', () => {
     });
   });
 
-  it('give the shutdown time to finish within the grace period', () => {
+  it('give the shutdown time to finish within the grace period, after the preStop pause', () => {
     const shutdownMs = Number(byKind('ConfigMap').data.SHUTDOWN_TIMEOUT_MS);
-    expect(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(
-      shutdownMs + 5000,
-    );
+    const [sleep, seconds] = container.lifecycle.preStop.exec.command as string[];
+    expect(sleep).toBe('sleep');
+    expect(
+      deployment.spec.template.spec.terminationGracePeriodSeconds * 1000,
+    ).toBeGreaterThanOrEqual(shutdownMs + Number(seconds) * 1000 + GRACE_MARGIN_MS);
   });
 
   it('take the password from the Secret and everything else from the ConfigMap, and that configuration is valid', () => {
@@ -180,6 +234,32 @@ describe('Kubernetes manifests', () => {
     for (const name of [...Object.keys(configMap.data), ...Object.keys(fromSecret)])
       expect(KNOWN_VARIABLES).toContain(name);
     expect(() => loadAppConfig({ ...configMap.data, ...fromSecret })).not.toThrow();
+  });
+
+  it("offer qBittorrent with an init container of our image that writes its first config from the downloader's credentials", () => {
+    const [, qbittorrent] = parseAllDocuments(read('deploy/k8s/qbittorrent.yaml')).map(
+      (document) => document.toJSON() as any,
+    );
+    const [initContainer] = qbittorrent.spec.template.spec.initContainers;
+    expect(initContainer.image).toBe(container.image);
+    expect(initContainer.command).toEqual([
+      'node',
+      'dist/qbittorrent-config/write-qbittorrent-config.js',
+      '/config/qBittorrent/qBittorrent.conf',
+    ]);
+    const env = Object.fromEntries(initContainer.env.map((entry: any) => [entry.name, entry]));
+    expect(env.QBITTORRENT_USER.valueFrom.configMapKeyRef.name).toBe(
+      byKind('ConfigMap').metadata.name,
+    );
+    expect(env.QBITTORRENT_PASSWORD.valueFrom.secretKeyRef).toEqual(
+      container.env.find((entry: any) => entry.name === 'QBITTORRENT_PASSWORD').valueFrom
+        .secretKeyRef,
+    );
+    const [qbittorrentContainer] = qbittorrent.spec.template.spec.containers;
+    const mountOf = (c: any) =>
+      c.volumeMounts.find((mount: any) => mount.mountPath === '/config').name;
+    expect(mountOf(initContainer)).toBe(mountOf(qbittorrentContainer));
+    expect(byKind('ConfigMap').data.QBITTORRENT_URL).toBe('http://qbittorrent:8080');
   });
 
   it('expose port 8002 through a Service that selects the pods', () => {

@@ -107,6 +107,26 @@ function merge(base, extra) {
   return merged;
 }
 
+/**
+ * A qBittorrent.conf as sections of raw `key=value` strings (values as written, quotes included),
+ * to start an instance from a config written elsewhere (`extraConfig`).
+ * @param {string} text
+ * @returns {IniSections}
+ */
+export function parseIni(text) {
+  /** @type {IniSections} */
+  const sections = {};
+  /** @type {Record<string, string>} */
+  let section = {};
+  for (const line of text.split('\n')) {
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) sections[header[1]] = section = {};
+    else if (line.includes('='))
+      section[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+  }
+  return sections;
+}
+
 /** @param {IniSections} sections */
 function toIni(sections) {
   return Object.entries(sections)
