@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { jsonBodyParser } from './common/request-body.js';
 import { MAX_BATCH_BODY_BYTES } from './downloads/downloads.limits.js';
+import { IncomingAdds } from './downloads/incoming-adds.js';
 import { answerLivenessFirst } from './health/liveness.js';
 import type { AppConfig } from './config/app.config.js';
 import { AppLogger } from './logging/app-logger.js';
@@ -45,5 +46,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // Node reads this per connection; Nest creates the server without a way to pass it.
   server.maxHeaderSize = MAX_HEADER_BYTES;
   answerLivenessFirst(server);
+  app.get(IncomingAdds).countOn(server);
   return app;
 }

@@ -139,7 +139,7 @@ describe.each(DIALECTS)('POST /download against qBittorrent %s', (dialect) => {
     expect(text).toContain(`link_id=42 unsupported: ${UNSUPPORTED_LINK}`);
     expect(text).toMatch(
       new RegExp(
-        `error \\[DownloadsService\\] link_id=43 hash=${hashOf(43)} error: .*failed after 3 attempts`,
+        `error \\[Downloads\\] link_id=43 hash=${hashOf(43)} error: .*failed after 3 attempts`,
       ),
     );
   });

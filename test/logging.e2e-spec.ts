@@ -63,7 +63,7 @@ describe('LOG_FORMAT=json and request ids', () => {
       expect.objectContaining({
         level: 'info',
         time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-        context: 'DownloadsService',
+        context: 'Downloads',
         message: `link_id=7 hash=${HEX} accepted`,
         requestId: 'core-req-42',
       }),

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { TorrentRepository } from '../src/downloads/torrent.repository.js';
 import { parseMagnet } from '../src/qbittorrent/magnet.js';
 import { QbittorrentClient } from '../src/qbittorrent/qbittorrent.client.js';
 import { QbittorrentAuthError } from '../src/qbittorrent/qbittorrent.errors.js';
@@ -46,10 +47,7 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
         tags: ['a', 'b'],
         savePath: '/dl/x',
       }),
-    ).resolves.toEqual({
-      hash: HEX,
-      alreadyPresent: false,
-    });
+    ).resolves.toEqual({ hash: HEX, added: true });
     const added = await client.getTorrentInfo(HEX);
     expect(added).toMatchObject({
       hash: HEX,
@@ -81,12 +79,15 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
     await expect(client.getTorrentInfo(HEX)).resolves.toBeNull();
   });
 
-  it('reports a torrent it already holds as alreadyPresent, whatever the answer (Fails. or 409)', async () => {
+  it('reports a torrent it already holds as not added (Fails. or 409), and the repository as already present', async () => {
     await client.addMagnet(parseMagnet(MAGNET));
-    await expect(client.addMagnet(parseMagnet(MAGNET))).resolves.toEqual({
+    await expect(client.addMagnet(parseMagnet(MAGNET))).resolves.toMatchObject({
       hash: HEX,
-      alreadyPresent: true,
+      added: false,
     });
+    await expect(
+      sut.app.get(TorrentRepository).addMagnet(parseMagnet(MAGNET), {}),
+    ).resolves.toEqual({ hash: HEX, alreadyPresent: true });
   });
 
   it.each<[string, (client: QbittorrentClient) => Promise<unknown>, string]>([

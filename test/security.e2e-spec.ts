@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
-import { DownloadsService } from '../src/downloads/downloads.service.js';
+import { DownloadAdder } from '../src/downloads/download-adder.js';
+import { DownloadStatusService } from '../src/downloads/download-status.service.js';
 import { QbittorrentClient } from '../src/qbittorrent/qbittorrent.client.js';
 import { FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { CapturingLogger, startApp, type TestApp } from './support/app.js';
@@ -195,8 +196,8 @@ describe('error answers', () => {
     const bug = new TypeError(
       "Cannot read properties of undefined (reading 'x') at /srv/app/dist/secret.js:12",
     );
-    jest.spyOn(DownloadsService.prototype, 'add').mockRejectedValue(bug);
-    jest.spyOn(DownloadsService.prototype, 'statuses').mockRejectedValue(bug);
+    jest.spyOn(DownloadAdder.prototype, 'add').mockRejectedValue(bug);
+    jest.spyOn(DownloadStatusService.prototype, 'statuses').mockRejectedValue(bug);
 
     const single = await request(sut.app.getHttpServer())
       .post('/download')

@@ -1,24 +1,24 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DownloadFailedError } from './download-outcome.js';
-import { DownloadsService } from './downloads.service.js';
+import { DownloadOutcomeRecorder } from './download-outcome.recorder.js';
 import { DownloadResponseDto } from './dto/download-response.dto.js';
 
 /**
  * Renders every failure of POST /download in its three-field shape. A request refused before the
- * service saw it (body, validation, token) is recorded here, through the service's one recorder.
+ * adder saw it (body, validation, token) is recorded here, by the one recorder of outcomes.
  */
 @Catch()
 @Injectable()
 export class DownloadExceptionFilter implements ExceptionFilter {
-  constructor(private readonly downloads: DownloadsService) {}
+  constructor(private readonly recorder: DownloadOutcomeRecorder) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const failure =
       exception instanceof DownloadFailedError
         ? exception.failure
-        : this.downloads.refuse(linkIdOf(http.getRequest<Request>()), exception);
+        : this.recorder.refuse(linkIdOf(http.getRequest<Request>()), exception);
     http
       .getResponse<Response>()
       .status(failure.httpStatus)

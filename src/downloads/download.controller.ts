@@ -5,7 +5,7 @@ import { ApiErrors, type ErrorShape, ApiProtected } from '../openapi/api-docs.de
 import { DownloadExceptionFilter } from './download-exception.filter.js';
 import { UNSUPPORTED_LINK } from './download-link.js';
 import { DownloadFailedError, isUnsupported } from './download-outcome.js';
-import { DownloadsService } from './downloads.service.js';
+import { DownloadAdder } from './download-adder.js';
 import { CreateDownloadDto } from './dto/create-download.dto.js';
 import { DownloadResponseDto } from './dto/download-response.dto.js';
 
@@ -21,7 +21,7 @@ const threeFields: ErrorShape = (error, status) => ({
 @Controller('download')
 @UseFilters(DownloadExceptionFilter)
 export class DownloadController {
-  constructor(private readonly downloads: DownloadsService) {}
+  constructor(private readonly adder: DownloadAdder) {}
 
   @Post()
   @HttpCode(HttpStatus.CREATED)
@@ -44,7 +44,7 @@ export class DownloadController {
     threeFields,
   )
   async create(@Body() body: CreateDownloadDto): Promise<DownloadResponseDto> {
-    const outcome = await this.downloads.add(body.link_id, body.url, body.toOptions());
+    const outcome = await this.adder.add(body.link_id, body.url, body.toOptions());
     if (outcome.status !== 'accepted') throw new DownloadFailedError(outcome);
     return DownloadResponseDto.accepted(outcome.hash);
   }

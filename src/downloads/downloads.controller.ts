@@ -24,8 +24,10 @@ import {
   MAX_BATCH_ITEMS,
   MAX_CANCEL_HASHES,
 } from './downloads.limits.js';
-import { DownloadsService } from './downloads.service.js';
+import { DownloadAdder } from './download-adder.js';
+import { DownloadStatusService, parseHashes } from './download-status.service.js';
 import { ParseInfoHashPipe } from './info-hash.pipe.js';
+import { TorrentControlService } from './torrent-control.service.js';
 import { TORRENT_STATUSES } from './torrent-status.js';
 
 const EXAMPLE_HASH = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
@@ -43,7 +45,11 @@ const NOT_HELD = `qBittorrent does not hold torrent ${EXAMPLE_HASH}`;
 @Controller('downloads')
 @UseFilters(ApiExceptionFilter)
 export class DownloadsController {
-  constructor(private readonly downloads: DownloadsService) {}
+  constructor(
+    private readonly adder: DownloadAdder,
+    private readonly status: DownloadStatusService,
+    private readonly control: TorrentControlService,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
@@ -57,7 +63,7 @@ export class DownloadsController {
     413: BATCH_TOO_LARGE,
   })
   async addMany(@Body() body: AddDownloadsDto): Promise<AddDownloadsResponseDto> {
-    return { results: await this.downloads.addMany(body.items) };
+    return { results: await this.adder.addMany(body.items) };
   }
 
   @Get()
@@ -68,11 +74,11 @@ export class DownloadsController {
   })
   @ApiOkResponse({ type: StatusResponseDto })
   @ApiErrors({ 400: `status must be one of ${TORRENT_STATUSES.join(', ')}` })
-  async status(@Query() query: StatusQueryDto): Promise<StatusResponseDto> {
+  async statuses(@Query() query: StatusQueryDto): Promise<StatusResponseDto> {
     const statuses =
       query.hashes === undefined
-        ? await this.downloads.all(query)
-        : await this.downloads.statuses(this.downloads.parseHashes(query.hashes));
+        ? await this.status.all(query)
+        : await this.status.statuses(parseHashes(query.hashes));
     return { statuses };
   }
 
@@ -85,7 +91,7 @@ export class DownloadsController {
     413: BATCH_TOO_LARGE,
   })
   async cancel(@Body() body: CancelDownloadsDto): Promise<CancelResponseDto> {
-    return { results: await this.downloads.cancel(body.hashes) };
+    return { results: await this.control.cancel(body.hashes) };
   }
 
   @Post(':hash/pause')
@@ -98,7 +104,7 @@ export class DownloadsController {
   @ApiOkResponse({ type: SwitchResultDto })
   @ApiErrors({ 400: NOT_A_HASH, 404: NOT_HELD })
   pause(@Param('hash', ParseInfoHashPipe) hash: string): Promise<SwitchResultDto> {
-    return this.downloads.pause(hash);
+    return this.control.pause(hash);
   }
 
   @Post(':hash/resume')
@@ -111,7 +117,7 @@ export class DownloadsController {
   @ApiOkResponse({ type: SwitchResultDto })
   @ApiErrors({ 400: NOT_A_HASH, 404: NOT_HELD })
   resume(@Param('hash', ParseInfoHashPipe) hash: string): Promise<SwitchResultDto> {
-    return this.downloads.resume(hash);
+    return this.control.resume(hash);
   }
 
   @Delete(':hash')
@@ -123,6 +129,6 @@ export class DownloadsController {
     @Param('hash', ParseInfoHashPipe) hash: string,
     @Query() query: DeleteQueryDto,
   ): Promise<DeleteResultDto> {
-    return this.downloads.delete(hash, query.delete_files === 'true');
+    return this.control.delete(hash, query.delete_files === 'true');
   }
 }

@@ -4,12 +4,29 @@ import { RetryModule } from '../retry/retry.module.js';
 import { TorrentFileModule } from '../torrent-file/torrent-file.module.js';
 import { DownloadController } from './download.controller.js';
 import { DownloadsController } from './downloads.controller.js';
-import { DownloadsService } from './downloads.service.js';
+import { DownloadAdder } from './download-adder.js';
+import { DownloadOutcomeRecorder } from './download-outcome.recorder.js';
+import { DownloadStatusService } from './download-status.service.js';
+import { IncomingAdds } from './incoming-adds.js';
+import { TorrentControlService } from './torrent-control.service.js';
+import { TorrentRepository } from './torrent.repository.js';
 
-/** Downloads: the seed's POST /download and the management routes, over one service. */
+/**
+ * Downloads: POST /download and the management routes. Each job has its injectable (adding,
+ * statuses, pause/resume/delete/cancel, recording outcomes), all over one TorrentRepository that
+ * alone calls qBittorrent.
+ */
 @Module({
   imports: [QbittorrentModule, RetryModule, TorrentFileModule],
   controllers: [DownloadController, DownloadsController],
-  providers: [DownloadsService],
+  exports: [IncomingAdds],
+  providers: [
+    IncomingAdds,
+    TorrentRepository,
+    DownloadOutcomeRecorder,
+    DownloadAdder,
+    DownloadStatusService,
+    TorrentControlService,
+  ],
 })
 export class DownloadsModule {}

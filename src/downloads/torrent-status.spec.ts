@@ -130,11 +130,16 @@ describe(toStatusView.name, () => {
     expect(toStatusView({ ...torrent, progress: 1.0000001 }, [], NOW).progress).toBe(1);
   });
 
+  it('answers an absolute content_path, also where qBittorrent 4.5.2 gives it relative after a rename', () => {
+    const view = (content_path: string) =>
+      toStatusView({ ...torrent, save_path: '/downloads', content_path }, [], NOW).content_path;
+    expect(view('/downloads/Show - 01.mkv')).toBe('/downloads/Show - 01.mkv');
+    expect(view('renamed.mkv')).toBe('/downloads/renamed.mkv');
+    expect(view('C:\\dl\\a.mkv')).toBe('C:\\dl\\a.mkv');
+  });
+
   it('lists each file as an absolute path under the save path (with its root folder)', () => {
-    const files = [
-      { name: 'Show/Show - 01.mkv', size: 5, progress: 1 },
-      { name: 'Show/Subs/Show - 01.ass', size: 1, progress: 1 },
-    ];
+    const files = ['Show/Show - 01.mkv', 'Show/Subs/Show - 01.ass'];
     expect(toStatusView({ ...torrent, save_path: '/downloads/' }, files, NOW).files).toEqual([
       '/downloads/Show/Show - 01.mkv',
       '/downloads/Show/Subs/Show - 01.ass',

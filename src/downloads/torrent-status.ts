@@ -1,5 +1,5 @@
 import { linkIdFromTags } from './link-tag.js';
-import type { TorrentFile, TorrentInfo } from '../qbittorrent/qbittorrent.types.js';
+import type { TorrentInfo } from '../qbittorrent/qbittorrent.types.js';
 
 /** Where a torrent is, finely: what a person looking at qBittorrent would want to know. */
 export const TORRENT_STATES = [
@@ -125,12 +125,13 @@ export interface TorrentStatusView {
 
 /**
  * One torrent, as the core service can read it whatever qBittorrent reports: a number for
- * `progress`, a non-negative integer for `size`, a list of absolute paths for `files`.
+ * `progress`, a non-negative integer for `size`, a list of absolute paths for `files` (given
+ * relative to the save path, as `torrents/files` names them).
  * `requested` is the hash as the caller wrote it, answered back as `hash` so the caller finds it.
  */
 export function toStatusView(
   torrent: TorrentInfo,
-  files: TorrentFile[],
+  files: readonly string[],
   context: StatusContext,
 ): TorrentStatusView {
   const tags = splitTags(torrent.tags);
@@ -152,8 +153,8 @@ export function toStatusView(
     state,
     progress: Number.isFinite(torrent.progress) ? Math.min(Math.max(torrent.progress, 0), 1) : 0,
     size: byteCount(torrent.size),
-    content_path: torrent.content_path || null,
-    files: files.map((file) => joinPath(torrent.save_path, file.name)),
+    content_path: contentPathOf(torrent),
+    files: files.map((name) => joinPath(torrent.save_path, name)),
     name: torrent.name,
     downloaded: byteCount(torrent.completed),
     dlspeed: byteCount(torrent.dlspeed),
@@ -199,6 +200,16 @@ export function notFoundView(
     dead: false,
     reason,
   };
+}
+
+/**
+ * Where the torrent's content is, absolute. qBittorrent 4.5.2 reports it relative to the save path
+ * after one of its files was renamed (seen on the real binary).
+ */
+function contentPathOf(torrent: TorrentInfo): string | null {
+  const path = torrent.content_path;
+  if (!path) return null;
+  return /^([\\/]|[A-Za-z]:)/.test(path) ? path : joinPath(torrent.save_path, path);
 }
 
 /** qBittorrent reports -1 for some sizes it does not know yet; the core reads them as unsigned. */

@@ -1,6 +1,5 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { setTimeout as delay } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -20,8 +19,8 @@ import {
 import type { TorrentFile as TorrentMetainfo } from '../torrent-file/torrent-file.js';
 import type { QbittorrentPreferences } from './qbittorrent-settings.js';
 import type {
+  AddAnswer,
   AddMagnetOptions,
-  AddMagnetResult,
   QbittorrentVersion,
   TorrentFile,
   TorrentInfo,
@@ -58,8 +57,6 @@ interface AddReceipt {
   pending_count?: unknown;
 }
 
-/** How long to look for a torrent after qBittorrent refused to add it: it may still be loading. */
-const PRESENCE_CHECK_DELAYS_MS = [0, 200, 500];
 const MAX_SOCKETS = 32;
 /** The longest wait between two logins after refusals: qBittorrent's default ban lasts an hour. */
 const MAX_LOGIN_COOLDOWN_MS = 3_600_000;
@@ -160,12 +157,12 @@ export class QbittorrentClient implements OnApplicationShutdown {
   }
 
   /**
-   * Adds a magnet link. Success means qBittorrent holds the torrent, including when it held it
-   * already (qBittorrent answers that with `Fails.` or 409, as it does an invalid torrent, so the
-   * torrent list decides).
+   * Adds a magnet link, and says whether qBittorrent answered that it added it. It answers a
+   * torrent it holds already as it does an invalid one (`Fails.` or 409): then the torrent list
+   * decides, which is the caller's to read (TorrentRepository).
    * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-4.1)#add-new-torrent
    */
-  async addMagnet(magnet: MagnetLink, options: AddMagnetOptions = {}): Promise<AddMagnetResult> {
+  async addMagnet(magnet: MagnetLink, options: AddMagnetOptions = {}): Promise<AddAnswer> {
     const form = { urls: magnet.url, ...addForm(options) };
     const response = await this.request('torrents/add', { method: 'POST', form });
     return this.interpretAdd(response, magnet.hash);
@@ -178,7 +175,7 @@ export class QbittorrentClient implements OnApplicationShutdown {
   async addTorrentFile(
     torrent: TorrentMetainfo,
     options: AddMagnetOptions = {},
-  ): Promise<AddMagnetResult> {
+  ): Promise<AddAnswer> {
     // A FormData is consumed by the request: each attempt (and the replay after a 403) builds its own.
     const response = await this.request('torrents/add', {
       method: 'POST',
@@ -193,22 +190,27 @@ export class QbittorrentClient implements OnApplicationShutdown {
   }
 
   /** Reads the answer of `torrents/add` in every dialect: `Ok.`/`Fails.`, a JSON receipt, 409, 415. */
-  private async interpretAdd(response: RawResponse, hash: string): Promise<AddMagnetResult> {
-    if (response.status === 409) return this.confirmPresence(hash, '409 Conflict');
+  private interpretAdd(response: RawResponse, hash: string): AddAnswer {
+    const refused = (answer: string, failure?: Error): AddAnswer => ({
+      hash,
+      added: false,
+      refusal: failure ?? new TorrentRejectedError(hash, answer),
+    });
+    if (response.status === 409) return refused('409 Conflict');
     if (response.status === 415) throw new TorrentRejectedError(hash, '415: not a valid torrent');
     expectStatus(response, 'torrents/add', 200);
     // 5.2+ answers 202 for an add it has queued; either way the caller confirms in the list.
-    if (response.status === 202 || response.status === 204) return { hash, alreadyPresent: false };
+    if (response.status === 202 || response.status === 204) return { hash, added: true };
 
     const body = response.body.trim();
-    if (body === 'Ok.') return { hash, alreadyPresent: false };
-    if (body === 'Fails.') return this.confirmPresence(hash, 'Fails.');
+    if (body === 'Ok.') return { hash, added: true };
+    if (body === 'Fails.') return refused('Fails.');
     let receipt: AddReceipt;
     try {
       receipt = parseJson<AddReceipt>(body, 'torrents/add');
     } catch (error) {
       // Garbage with a 200 (a proxy page, a cut answer): whether it was added, the list tells.
-      return this.confirmPresence(hash, 'an unreadable answer', error as Error);
+      return refused('an unreadable answer', error as Error);
     }
     const added: unknown[] = Array.isArray(receipt.added_torrent_ids)
       ? receipt.added_torrent_ids
@@ -221,11 +223,11 @@ export class QbittorrentClient implements OnApplicationShutdown {
       const [id] = added;
       if (typeof id === 'string' && id.toLowerCase() !== hash) {
         this.logger.warn(`qBittorrent added ${hash} as ${id}: reporting its id`);
-        return { hash: id.toLowerCase(), alreadyPresent: false };
+        return { hash: id.toLowerCase(), added: true };
       }
-      return { hash, alreadyPresent: false };
+      return { hash, added: true };
     }
-    return this.confirmPresence(hash, 'a receipt with nothing added');
+    return refused('a receipt with nothing added');
   }
 
   /**
@@ -327,22 +329,6 @@ export class QbittorrentClient implements OnApplicationShutdown {
       response = await this.request(path, { method: 'POST', form: { hashes: hash } });
     }
     expectStatus(response, path, 200);
-  }
-
-  /**
-   * After an answer that is not a plain success: the torrent list decides. Present means success
-   * (qBittorrent held it already, or added it and the answer was lost); absent is `failure`.
-   */
-  private async confirmPresence(
-    hash: string,
-    answer: string,
-    failure?: Error,
-  ): Promise<AddMagnetResult> {
-    for (const wait of PRESENCE_CHECK_DELAYS_MS) {
-      if (wait > 0) await delay(wait);
-      if (await this.getTorrentInfo(hash)) return { hash, alreadyPresent: true };
-    }
-    throw failure ?? new TorrentRejectedError(hash, answer);
   }
 
   /** One call with the session, logging in first if needed and once more if qBittorrent answers 403. */

@@ -54,7 +54,16 @@ export interface AddMagnetOptions {
   paused?: boolean;
 }
 
-export interface AddMagnetResult {
+/**
+ * What qBittorrent answered to an add: that it added the torrent (`Ok.`, a receipt, 202), or not
+ * (`Fails.`, 409, nothing in the receipt, an unreadable answer), which it also answers for a
+ * torrent it holds already: then its list decides, and `refusal` is the failure if it is absent.
+ */
+export type AddAnswer =
+  | { /** The id qBittorrent holds the torrent under. */ hash: string; added: true }
+  | { hash: string; added: false; refusal: Error };
+
+export interface AddedTorrent {
   /** The id qBittorrent holds the torrent under. */
   hash: string;
   /** True when qBittorrent already held it: the add was a no-op and counts as success. */

@@ -108,6 +108,13 @@ export interface FakeQbittorrentOptions {
  */
 export class FakeQbittorrent {
   readonly torrents = new Map<string, FakeTorrent>();
+  /**
+   * How long after an add a new torrent appears in `torrents/info`: real qBittorrent lists it once
+   * its main thread has handled libtorrent's add alert, a moment after answering.
+   */
+  listAfterMs = 0;
+  /** When each torrent becomes listed (epoch ms); absent: listed. */
+  private readonly listedAt = new Map<string, number>();
   /** What `app/preferences` answers: qBittorrent's defaults, in this version's names. Tests change it. */
   readonly preferences: Record<string, unknown>;
   readonly calls: RecordedCall[] = [];
@@ -202,6 +209,7 @@ export class FakeQbittorrent {
     Object.assign(torrent, {
       state,
       progress: 1,
+      completion_on: Math.floor(Date.now() / 1000),
       size,
       total_size: size,
       completed: size,
@@ -310,6 +318,8 @@ export class FakeQbittorrent {
         return this.switchState(call.form, call.endpoint === 'torrents/stop');
       case 'torrents/addTags':
         return this.addTags(call.form);
+      case 'torrents/renameFile':
+        return this.renameFile(call.form);
       case 'torrents/delete':
         for (const hash of (call.form.get('hashes') ?? '').split('|'))
           this.torrents.delete(hash.toLowerCase());
@@ -369,6 +379,7 @@ export class FakeQbittorrent {
         continue;
       }
       this.torrents.set(metainfo.id, this.filed(newTorrentFromFile(metainfo, form), form));
+      this.listLater(metainfo.id);
       added.push(metainfo.id);
     }
     // qBittorrent reads `urls` as one link per line.
@@ -384,6 +395,7 @@ export class FakeQbittorrent {
         continue;
       }
       this.torrents.set(id, this.filed(newTorrent(id, hashes, link, form), form));
+      this.listLater(id);
       added.push(id);
     }
     if (!this.spec.modernAnswers) return { status: 200, body: added.length > 0 ? 'Ok.' : 'Fails.' };
@@ -415,6 +427,11 @@ export class FakeQbittorrent {
     return torrent;
   }
 
+  private listLater(hash: string): void {
+    if (this.listAfterMs > 0) this.listedAt.set(hash, Date.now() + this.listAfterMs);
+    else this.listedAt.delete(hash);
+  }
+
   private addTags(form: URLSearchParams): Answer {
     const added = (form.get('tags') ?? '')
       .split(',')
@@ -430,7 +447,10 @@ export class FakeQbittorrent {
   }
 
   private info(query: URLSearchParams): FakeTorrent[] {
-    let torrents = [...this.torrents.values()];
+    const now = Date.now();
+    let torrents = [...this.torrents.values()].filter(
+      (torrent) => (this.listedAt.get(torrent.hash) ?? 0) <= now,
+    );
     const hashes = query.get('hashes');
     if (hashes) {
       const wanted = hashes.split('|').map((hash) => hash.toLowerCase());
@@ -442,6 +462,23 @@ export class FakeQbittorrent {
     if (tag !== null)
       torrents = torrents.filter((torrent) => torrent.tags.split(', ').includes(tag));
     return torrents;
+  }
+
+  /**
+   * Renames a file (WebAPI 2.8.0+: `oldPath`, `newPath`, relative to the save path). As on the real
+   * qBittorrent, nothing of the torrent's listing moves, except `content_path` of a single-file
+   * torrent, which is its file.
+   */
+  private renameFile(form: URLSearchParams): Answer {
+    const torrent = this.torrents.get((form.get('hash') ?? '').toLowerCase());
+    const file = torrent?.files.find((candidate) => candidate.name === form.get('oldPath'));
+    const newPath = form.get('newPath') ?? '';
+    if (!torrent || !file || newPath === '' || torrent.files.some((f) => f.name === newPath)) {
+      return { status: 409, body: 'Conflict' };
+    }
+    file.name = newPath;
+    if (torrent.files.length === 1) torrent.content_path = `${torrent.save_path}/${newPath}`;
+    return { status: 200, body: '' };
   }
 
   private files(hash: string): Answer {

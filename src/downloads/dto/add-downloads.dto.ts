@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsOptional } from 'class-validator';
+import { plainToInstance } from 'class-transformer';
+import { IsDefined, IsOptional, validate } from 'class-validator';
+import { InvalidRequestError } from '../../common/invalid-request.error.js';
 import { IsListOf, IsPositiveSafeInteger } from '../../common/validators.js';
+import type { AddMagnetOptions } from '../../qbittorrent/qbittorrent.types.js';
 import type { DownloadLink } from '../download-link.js';
 import { AddOptionsDto } from './add-options.dto.js';
 import { DownloadLinkField } from './download-link.field.js';
@@ -19,6 +22,37 @@ export class DownloadItemDto extends AddOptionsDto {
   @IsOptional()
   @IsPositiveSafeInteger()
   link_id?: number;
+}
+
+/** One item of a batch, read: its link and options, or why it is refused. */
+export type BatchItem =
+  | { url: string; linkId?: number; link: DownloadLink; options: AddMagnetOptions }
+  | { url: string; linkId?: number; refused: InvalidRequestError };
+
+/**
+ * Reads and validates one batch item as POST /download's body is: a bad item is refused alone,
+ * with its url (empty when it is not a string) and link_id (when it is a number) for its result.
+ */
+export async function parseBatchItem(raw: unknown): Promise<BatchItem> {
+  const record =
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? (raw as Record<string, unknown>)
+      : null;
+  const url = typeof record?.url === 'string' ? record.url : '';
+  const linkId = typeof record?.link_id === 'number' ? record.link_id : undefined;
+  if (record === null) {
+    return { url, linkId, refused: new InvalidRequestError('item must be a JSON object') };
+  }
+  const item = plainToInstance(DownloadItemDto, record);
+  const errors = await validate(item, {
+    whitelist: true,
+    stopAtFirstError: true,
+    forbidUnknownValues: true,
+  });
+  if (errors.length > 0) {
+    return { url, linkId, refused: InvalidRequestError.fromValidation(errors) };
+  }
+  return { url, linkId: item.link_id, link: item.url, options: item.toOptions() };
 }
 
 /** The body of POST /downloads. Each item is checked on its own: one bad item fails alone. */

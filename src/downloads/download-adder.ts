@@ -1,0 +1,288 @@
+import { Injectable, Logger } from '@nestjs/common';
+import pLimit from 'p-limit';
+import type { AddedTorrent, AddMagnetOptions } from '../qbittorrent/qbittorrent.types.js';
+import { QbittorrentSettings } from '../qbittorrent/qbittorrent-settings.service.js';
+import { RetryAbortedError, RetryFailedError, RetryService } from '../retry/retry.service.js';
+import { TorrentFetchError } from '../torrent-file/torrent-fetch.error.js';
+import { TorrentFetcher } from '../torrent-file/torrent-fetcher.js';
+import type { TorrentFile as TorrentMetainfo } from '../torrent-file/torrent-file.js';
+import { BatchOutages, deadlineReason } from './batch-outages.js';
+import type { DownloadLink } from './download-link.js';
+import {
+  type DownloadAccepted,
+  type DownloadOutcome,
+  failureOf,
+  notAttempted,
+  unconfirmed,
+} from './download-outcome.js';
+import { DownloadOutcomeRecorder } from './download-outcome.recorder.js';
+import { type DownloadItemResultDto, parseBatchItem } from './dto/add-downloads.dto.js';
+import { BATCH_DEADLINE_MS } from './downloads.limits.js';
+import { linkTag } from './link-tag.js';
+import { TorrentRepository } from './torrent.repository.js';
+
+/** Batch items in flight at once: enough to keep qBittorrent busy, few enough not to queue on it. */
+const BATCH_CONCURRENCY = 8;
+const NO_PEER_SOURCE =
+  'the magnet names no tracker and DHT is off in qBittorrent: it will find no peers, nor its metadata';
+
+/** One add on its way to an outcome: decided, then confirmed, then recorded. */
+interface Attempt {
+  /** The batch item's url as given, for its result. */
+  url: string;
+  linkId: number | undefined;
+  /** Null when the request was refused before its link was read. */
+  link: DownloadLink | null;
+  options: AddMagnetOptions;
+  outcome: DownloadOutcome;
+  /** What failed, for the log. */
+  error?: unknown;
+}
+
+/** The adds qBittorrent answered as new, with their hash: to be confirmed in its list. */
+function newlyAdded(attempts: Attempt[]): { attempt: Attempt; hash: string }[] {
+  return attempts.flatMap((attempt) =>
+    attempt.outcome.status === 'accepted' && !attempt.outcome.alreadyPresent
+      ? [{ attempt, hash: attempt.outcome.hash }]
+      : [],
+  );
+}
+
+/**
+ * Adds links for the core service, one or a batch (magnets, and .torrent files fetched here):
+ * each retried, confirmed in qBittorrent's list, added again once if missing, and ended in one
+ * outcome that the recorder logs and counts.
+ */
+@Injectable()
+export class DownloadAdder {
+  private readonly logger = new Logger('Downloads');
+
+  constructor(
+    private readonly torrents: TorrentRepository,
+    private readonly retry: RetryService,
+    private readonly fetcher: TorrentFetcher,
+    private readonly settings: QbittorrentSettings,
+    private readonly recorder: DownloadOutcomeRecorder,
+  ) {}
+
+  /**
+   * Hands a link to qBittorrent (a .torrent URL is fetched first), retrying transient failures,
+   * and records `linkId` on the torrent as the tag `link:<id>`. Accepted once qBittorrent lists
+   * the torrent.
+   */
+  async add(
+    linkId: number | undefined,
+    link: DownloadLink,
+    options: AddMagnetOptions = {},
+  ): Promise<DownloadOutcome> {
+    const attempt = await this.attempt('', linkId, link, options);
+    await this.confirm([attempt]);
+    await this.warn([attempt]);
+    return this.settle(attempt);
+  }
+
+  /**
+   * Adds each item on its own (bounded concurrency); one result per item, in order, within
+   * BATCH_DEADLINE_MS. Once qBittorrent (or a .torrent host) is known down, the items that need it
+   * fail at once with that reason instead of each waiting out its own retries.
+   */
+  async addMany(items: unknown[]): Promise<DownloadItemResultDto[]> {
+    const deadline = AbortSignal.timeout(BATCH_DEADLINE_MS);
+    const outages = new BatchOutages();
+    const limit = pLimit(BATCH_CONCURRENCY);
+    const attempts = await Promise.all(
+      items.map((item) => limit(() => this.attemptItem(item, deadline, outages))),
+    );
+    await this.confirm(attempts, deadline);
+    await this.warn(attempts);
+    return attempts.map((attempt) => {
+      const outcome = this.settle(attempt);
+      return outcome.status === 'accepted'
+        ? {
+            url: attempt.url,
+            hash: outcome.hash,
+            status: 'accepted',
+            reason: null,
+            warning: outcome.warning ?? null,
+          }
+        : {
+            url: attempt.url,
+            hash: outcome.hash,
+            status: 'failed',
+            reason: outcome.error,
+            warning: null,
+          };
+    });
+  }
+
+  private async attemptItem(
+    raw: unknown,
+    deadline: AbortSignal,
+    outages: BatchOutages,
+  ): Promise<Attempt> {
+    const item = await parseBatchItem(raw);
+    const { url, linkId } = item;
+    if ('refused' in item) {
+      return {
+        url,
+        linkId,
+        link: null,
+        options: {},
+        outcome: failureOf(item.refused),
+        error: item.refused,
+      };
+    }
+    const { link, options } = item;
+    const giveUp = (reason: string): Attempt => ({
+      url,
+      linkId,
+      link,
+      options,
+      outcome: notAttempted(reason, hashOf(link)),
+    });
+    const down = outages.reasonFor(link);
+    if (down !== undefined) return giveUp(`not attempted: ${down}`);
+    if (deadline.aborted) return giveUp(deadlineReason('not attempted'));
+    const attempt = await this.attempt(url, linkId, link, options, deadline);
+    if (attempt.error instanceof RetryAbortedError && deadline.aborted) {
+      return giveUp(deadlineReason(attempt.error.label));
+    }
+    if (attempt.outcome.status !== 'accepted') {
+      outages.learn(attempt.error, link, attempt.outcome.error);
+    }
+    return attempt;
+  }
+
+  /** One add, retried; the outcome is decided but not yet confirmed nor recorded. */
+  private async attempt(
+    url: string,
+    linkId: number | undefined,
+    link: DownloadLink,
+    options: AddMagnetOptions,
+    signal?: AbortSignal,
+  ): Promise<Attempt> {
+    try {
+      return {
+        url,
+        linkId,
+        link,
+        options,
+        outcome: await this.send(linkId, link, options, signal),
+      };
+    } catch (error) {
+      return { url, linkId, link, options, outcome: failureOf(error, hashOf(link)), error };
+    }
+  }
+
+  /**
+   * qBittorrent can answer `Ok.` to an add it never performs (seen after days of uptime on 5.1
+   * and 5.2): every new torrent is looked for in its list, with the adds waiting at the same moment;
+   * one still missing is added again once, and fails if it is still not there.
+   */
+  private async confirm(attempts: Attempt[], signal?: AbortSignal): Promise<void> {
+    let pending = newlyAdded(attempts);
+    for (let round = 1; pending.length > 0; round++) {
+      let listed: Set<string>;
+      try {
+        listed = await this.torrents.listed(pending.map(({ hash }) => hash));
+      } catch (error) {
+        for (const { attempt, hash } of pending)
+          Object.assign(attempt, { outcome: failureOf(error, hash), error });
+        return;
+      }
+      pending = pending.filter(({ hash }) => !listed.has(hash));
+      if (pending.length === 0) return;
+      if (round === 2) {
+        for (const { attempt, hash } of pending) attempt.outcome = unconfirmed(hash);
+        return;
+      }
+      this.logger.warn(
+        `qBittorrent does not list ${pending.length} torrent${pending.length === 1 ? '' : 's'} it said it added: adding again`,
+      );
+      const limit = pLimit(BATCH_CONCURRENCY);
+      await Promise.all(
+        pending.map(({ attempt, hash }) =>
+          limit(async () => {
+            const again = await this.attempt(
+              attempt.url,
+              attempt.linkId,
+              attempt.link as DownloadLink,
+              attempt.options,
+              signal,
+            );
+            const outOfTime = again.error instanceof RetryAbortedError && signal?.aborted === true;
+            attempt.outcome = outOfTime
+              ? notAttempted(deadlineReason('not added again'), hash)
+              : again.outcome;
+            attempt.error = again.error;
+          }),
+        ),
+      );
+      pending = newlyAdded(pending.map(({ attempt }) => attempt));
+    }
+  }
+
+  /** Flags accepted magnets that name no tracker while DHT is off: they never find peers. */
+  private async warn(attempts: Attempt[]): Promise<void> {
+    const blind = attempts.filter(
+      (attempt) =>
+        attempt.outcome.status === 'accepted' &&
+        attempt.link?.kind === 'magnet' &&
+        !attempt.link.hasTrackers,
+    );
+    if (blind.length === 0 || !(await this.settings.dhtOff())) return;
+    for (const attempt of blind) {
+      if (attempt.outcome.status === 'accepted') attempt.outcome.warning = NO_PEER_SOURCE;
+    }
+  }
+
+  private settle(attempt: Attempt): DownloadOutcome {
+    return this.recorder.record(attempt.linkId, attempt.link, attempt.outcome, attempt.error);
+  }
+
+  /** Adds the link, retrying; throws what finally failed. `signal` abandons the waits between attempts. */
+  private async send(
+    linkId: number | undefined,
+    link: DownloadLink,
+    options: AddMagnetOptions,
+    signal?: AbortSignal,
+  ): Promise<DownloadAccepted> {
+    const tags = linkId === undefined ? options.tags : [...(options.tags ?? []), linkTag(linkId)];
+    const result: AddedTorrent =
+      link.kind === 'magnet'
+        ? await this.torrents.addMagnet(link, { ...options, tags }, signal)
+        : await this.torrents.addTorrentFile(
+            await this.fetch(link, signal),
+            { ...options, tags },
+            signal,
+          );
+    // qBittorrent ignores the options of a torrent it already holds: the link is tagged apart.
+    if (result.alreadyPresent && linkId !== undefined) {
+      await this.torrents.addTags(result.hash, [linkTag(linkId)], signal);
+    }
+    return { status: 'accepted', ...result };
+  }
+
+  /** The .torrent file behind a link; a failure that retrying cannot mend is thrown as it is. */
+  private async fetch(
+    link: Extract<DownloadLink, { kind: 'torrent-url' }>,
+    signal?: AbortSignal,
+  ): Promise<TorrentMetainfo> {
+    try {
+      return await this.retry.execute(() => this.fetcher.fetch(link.url), {
+        label: `fetching ${link.location}`,
+        operation: 'fetch',
+        signal,
+      });
+    } catch (error) {
+      if (error instanceof RetryFailedError && error.cause instanceof TorrentFetchError) {
+        if (!error.cause.transient) throw error.cause;
+      }
+      throw error;
+    }
+  }
+}
+
+function hashOf(link: DownloadLink): string | null {
+  return link.kind === 'magnet' ? link.hash : null;
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '../config/app.config.js';
+import { torrentIdOf } from '../qbittorrent/info-hash.js';
+import {
+  notFoundView,
+  stateOf,
+  type StatusContext,
+  statusOf,
+  type TorrentState,
+  type TorrentStatus,
+  type TorrentStatusView,
+  toStatusView,
+} from './torrent-status.js';
+import { TorrentRepository } from './torrent.repository.js';
+
+export const NOT_A_HASH = 'not an info-hash (40 hex or 32 base32 characters)';
+
+/** The `hashes` query parameter: comma-separated entries, blanks dropped, in order. */
+export function parseHashes(list: string): string[] {
+  return list
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+/** What GET /downloads answers: the status of torrents, in the core's types. */
+@Injectable()
+export class DownloadStatusService {
+  private readonly deadAfterS: number;
+
+  constructor(
+    private readonly torrents: TorrentRepository,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.deadAfterS = config.get('status', { infer: true }).deadTorrentAfterS;
+  }
+
+  /**
+   * The status of each asked-for hash, in order and answered with the hash as asked: one call to
+   * qBittorrent per 1000 hashes, and one per torrent whose files are not known yet.
+   */
+  async statuses(entries: string[]): Promise<TorrentStatusView[]> {
+    const ids = entries.map(torrentIdOf);
+    const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+    const { torrents, files } = await this.torrents.listWithFiles({ hashes: wanted });
+    const byHash = new Map(torrents.map((torrent) => [torrent.hash, torrent]));
+    return entries.map((entry, i) => {
+      const id = ids[i];
+      if (id === null) return notFoundView(entry, null, NOT_A_HASH);
+      const torrent = byHash.get(id);
+      return torrent
+        ? toStatusView(torrent, files.get(id) ?? [], this.context(entry))
+        : notFoundView(entry, id);
+    });
+  }
+
+  /** Every torrent qBittorrent holds, filtered by category and tag there, by status or state here. */
+  async all(query: {
+    category?: string;
+    tag?: string;
+    status?: TorrentStatus;
+    state?: TorrentState;
+  }): Promise<TorrentStatusView[]> {
+    const { torrents, files } = await this.torrents.listWithFiles(
+      { category: query.category, tag: query.tag },
+      (torrent) => {
+        const state = stateOf(torrent.state);
+        return (
+          (query.state === undefined || state === query.state) &&
+          (query.status === undefined || statusOf(state) === query.status)
+        );
+      },
+    );
+    const context = this.context();
+    return torrents.map((torrent) => toStatusView(torrent, files.get(torrent.hash) ?? [], context));
+  }
+
+  private context(requested?: string): StatusContext {
+    return { requested, deadAfterS: this.deadAfterS, nowS: Math.floor(Date.now() / 1000) };
+  }
+}

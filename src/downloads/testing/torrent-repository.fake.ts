@@ -1,0 +1,52 @@
+import { jest } from '@jest/globals';
+import type { TorrentInfo } from '../../qbittorrent/qbittorrent.types.js';
+import type { TorrentRepository } from '../torrent.repository.js';
+
+/** A listed torrent with the fields the services read; `changes` on top. */
+export function listedTorrent(hash: string, changes: Partial<TorrentInfo> = {}): TorrentInfo {
+  return {
+    hash,
+    name: `episode ${hash.slice(0, 4)}`,
+    state: 'downloading',
+    progress: 0.5,
+    size: 100,
+    total_size: 100,
+    completed: 50,
+    downloaded: 50,
+    amount_left: 50,
+    dlspeed: 10,
+    eta: 5,
+    save_path: '/downloads',
+    content_path: `/downloads/episode ${hash.slice(0, 4)}`,
+    category: '',
+    tags: '',
+    added_on: 1_700_000_000,
+    completion_on: -1,
+    ...changes,
+  };
+}
+
+/**
+ * The repository of the downloads feature with every method a jest mock, for the unit specs of
+ * the services above it (in the manner of the immich server's repository mocks).
+ */
+export function newTorrentRepositoryMock() {
+  const mock = {
+    list: jest.fn<TorrentRepository['list']>().mockResolvedValue([]),
+    find: jest.fn<TorrentRepository['find']>().mockResolvedValue(undefined),
+    listWithFiles: jest
+      .fn<TorrentRepository['listWithFiles']>()
+      .mockResolvedValue({ torrents: [], files: new Map() }),
+    listed: jest.fn<TorrentRepository['listed']>().mockResolvedValue(new Set()),
+    settle: jest.fn<TorrentRepository['settle']>().mockResolvedValue(undefined),
+    addMagnet: jest.fn<TorrentRepository['addMagnet']>(),
+    addTorrentFile: jest.fn<TorrentRepository['addTorrentFile']>(),
+    addTags: jest.fn<TorrentRepository['addTags']>().mockResolvedValue(undefined),
+    pause: jest.fn<TorrentRepository['pause']>().mockResolvedValue(undefined),
+    resume: jest.fn<TorrentRepository['resume']>().mockResolvedValue(undefined),
+    delete: jest.fn<TorrentRepository['delete']>().mockResolvedValue(undefined),
+    cancel: jest.fn<TorrentRepository['cancel']>().mockResolvedValue(undefined),
+    sending: jest.fn(<T>(work: () => Promise<T>) => work()),
+  };
+  return mock as typeof mock & TorrentRepository;
+}
