@@ -44,7 +44,7 @@ interface Watcher {
  */
 export class TorrentWatch {
   private readonly watchers = new Set<Watcher>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { cancel: () => void } | undefined;
   private timerDue = Infinity;
   private looking = false;
 
@@ -99,9 +99,9 @@ export class TorrentWatch {
     for (const watcher of this.watchers) due = Math.min(due, watcher.due);
     if (this.arriving() > 0) due += this.coalesceMs;
     if (this.timer !== undefined && this.timerDue === due) return;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timerDue = due;
-    this.timer = setTimeout(() => void this.look(), Math.max(0, due - Date.now()));
+    this.timer = after(due - Date.now(), () => void this.look());
   }
 
   private async look(): Promise<void> {
@@ -147,4 +147,17 @@ export class TorrentWatch {
     this.watchers.delete(watcher);
     watcher.resolve(watcher.seen);
   }
+}
+
+/**
+ * Runs `task` in `ms`, or in the next turn of the event loop when it is due already: a 0 ms
+ * timer waits a full millisecond, which a lone add would pay on every look.
+ */
+function after(ms: number, task: () => void): { cancel: () => void } {
+  if (ms <= 0) {
+    const immediate = setImmediate(task);
+    return { cancel: () => clearImmediate(immediate) };
+  }
+  const timer = setTimeout(task, ms);
+  return { cancel: () => clearTimeout(timer) };
 }
