@@ -126,46 +126,24 @@ try {
   const password = `check-${Math.random().toString(36).slice(2, 12)}`;
   const configDir = join(work, 'config');
   await mkdir(configDir);
-  await podman(
-    'run',
-    '--rm',
-    '--network',
-    'none',
-    '--user',
-    '0:0',
-    '-e',
+  /** The image's first-start writer, as the Compose init service runs it. @param {string[]} env */
+  const writeConfig = (...env) =>
+    podman(
+      ...['run', '--rm', '--network', 'none', '--user', '0:0', '-v', `${configDir}:/config`],
+      ...env.flatMap((variable) => ['-e', variable]),
+      IMAGE,
+      ...['node', 'dist/qbittorrent-config/write-qbittorrent-config.js'],
+      '/config/qBittorrent/qBittorrent.conf',
+    );
+  await writeConfig(
     'QBITTORRENT_USER=admin',
-    '-e',
     `QBITTORRENT_PASSWORD=${password}`,
-    '-e',
     `PUID=${process.getuid?.() ?? 0}`,
-    '-e',
     `PGID=${process.getgid?.() ?? 0}`,
-    '-v',
-    `${configDir}:/config`,
-    IMAGE,
-    'node',
-    'dist/qbittorrent-config/write-qbittorrent-config.js',
-    '/config/qBittorrent/qBittorrent.conf',
   );
   const written = await readFile(join(configDir, 'qBittorrent', 'qBittorrent.conf'), 'utf8');
   check('the init wrote the config', written.includes('WebUI\\Password_PBKDF2="@ByteArray('));
-  const again = await podman(
-    'run',
-    '--rm',
-    '--network',
-    'none',
-    '--user',
-    '0:0',
-    '-e',
-    'QBITTORRENT_PASSWORD=another-password',
-    '-v',
-    `${configDir}:/config`,
-    IMAGE,
-    'node',
-    'dist/qbittorrent-config/write-qbittorrent-config.js',
-    '/config/qBittorrent/qBittorrent.conf',
-  );
+  const again = await writeConfig('QBITTORRENT_PASSWORD=another-password');
   check(
     'a second init run leaves it as it is',
     (await readFile(join(configDir, 'qBittorrent', 'qBittorrent.conf'), 'utf8')) === written,
