@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import type { QbittorrentSettings } from '../qbittorrent/qbittorrent-settings.service.js';
 import { TorrentRejectedError } from '../qbittorrent/qbittorrent.errors.js';
@@ -20,6 +21,10 @@ describe('DownloadAdder', () => {
   let dhtOff: boolean;
   let counted: string[];
   let adder: DownloadAdder;
+
+  beforeAll(() => {
+    Logger.overrideLogger(false); // the outcome lines; the recorder's counts are asserted instead
+  });
 
   beforeEach(() => {
     torrents = newTorrentRepositoryMock();

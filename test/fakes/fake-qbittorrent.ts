@@ -79,6 +79,8 @@ export type Fault =
   | { kind: 'body'; body: string; contentType?: string; afterHandling?: boolean }
   | { kind: 'hang' }
   | { kind: 'delay'; ms: number }
+  /** Held until `calls` requests carry this fault (all in flight at once), then answered together. */
+  | { kind: 'barrier'; calls: number }
   | { kind: 'destroy' };
 
 export interface RecordedCall {
@@ -267,6 +269,7 @@ export class FakeQbittorrent {
 
     const fault = this.faults.get(endpoint)?.shift();
     if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'barrier') await this.barrier(endpoint, fault.calls);
     if (fault?.kind === 'hang') return; // keep the connection open, never answer
     if (fault?.kind === 'destroy') {
       request.socket.destroy();
@@ -425,6 +428,21 @@ export class FakeQbittorrent {
       torrent.state = `${this.spec.stopStart ? 'stopped' : 'paused'}DL`;
     }
     return torrent;
+  }
+
+  private readonly barriers = new Map<string, { waiting: (() => void)[] }>();
+
+  /** Resolves once `calls` requests to `endpoint` wait here. */
+  private barrier(endpoint: string, calls: number): Promise<void> {
+    const barrier = this.barriers.get(endpoint) ?? { waiting: [] };
+    this.barriers.set(endpoint, barrier);
+    return new Promise((resolve) => {
+      barrier.waiting.push(resolve);
+      if (barrier.waiting.length >= calls) {
+        this.barriers.delete(endpoint);
+        for (const release of barrier.waiting) release();
+      }
+    });
   }
 
   private listLater(hash: string): void {
