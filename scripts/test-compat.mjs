@@ -16,7 +16,12 @@ const versions = (process.env.QBT_VERSIONS ?? Object.keys(QBITTORRENT_VERSIONS).
   .map((version) => version.trim())
   .filter(Boolean);
 
-setup({ compat: true, check: true });
+try {
+  setup({ compat: true, check: true });
+} catch (error) {
+  console.error(`test:compat: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 const started = Date.now();
 /** @type {Record<string, string>} */
 const binaries = {};
