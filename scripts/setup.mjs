@@ -16,7 +16,7 @@
 // and test runs on that Node.js whatever the system's is. Nothing is downloaded outside npm and
 // nothing outside the project changes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,6 +61,23 @@ function nodeMajor(binary) {
   return result.status === 0 ? Number(result.stdout.trim().split('.')[0]) : 0;
 }
 
+/**
+ * Links node_modules/.bin/node to the Node.js package for this machine when npm did not: npm 9
+ * (Debian 12's) installs the package but links no bin named `node`.
+ */
+function linkPinnedNode() {
+  const binary = join(
+    root,
+    'node_modules',
+    `node-${process.platform}-${process.arch}`,
+    'bin',
+    'node',
+  );
+  if (existsSync(pinnedNode) || !existsSync(binary)) return;
+  mkdirSync(dirname(pinnedNode), { recursive: true });
+  symlinkSync(join('..', `node-${process.platform}-${process.arch}`, 'bin', 'node'), pinnedNode);
+}
+
 /** Whether the npm packages of the lockfile are installed (npm writes this file last). */
 function npmPackagesInstalled() {
   const installed = join(root, 'node_modules', '.package-lock.json');
@@ -98,10 +115,13 @@ export function setup(options = {}) {
         }`,
       );
     }
-  } else if (Math.max(nodeMajor(pinnedNode), nodeMajor(process.execPath)) < NODE_MAJOR) {
-    throw new Error(
-      `the npm registry has no Node.js ${NODE_MAJOR} that runs on this ${process.platform}-${process.arch} machine, and its own is ${process.versions.node}: install Node.js ${NODE_MAJOR} (https://nodejs.org), then run \`npm run setup\` again`,
-    );
+  } else {
+    linkPinnedNode();
+    if (Math.max(nodeMajor(pinnedNode), nodeMajor(process.execPath)) < NODE_MAJOR) {
+      throw new Error(
+        `the npm registry has no Node.js ${NODE_MAJOR} that runs on this ${process.platform}-${process.arch} machine, and its own is ${process.versions.node}: install Node.js ${NODE_MAJOR} (https://nodejs.org), then run \`npm run setup\` again`,
+      );
+    }
   }
   if (options.only === 'npm') return;
 
