@@ -27,6 +27,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BASE_IMAGE = 'docker.io/library/node:24-alpine';
 const IMAGE = 'localhost/downloader-qbittorrent:image-check';
 const PULL_TIMEOUT_MS = 30_000;
+/** Marks the stand-in, so that a later run still says what it checks against. */
+const STAND_IN_LABEL = 'downloader-qbittorrent.stand-in';
 /** docker-compose.yml's stop_grace_period: SHUTDOWN_TIMEOUT_MS (10 s) + 5 s. */
 const GRACE_PERIOD_S = 15;
 const README_REQUEST = {
@@ -260,7 +262,18 @@ process.exit(failed === 0 ? 0 : 1);
 /** The base image: present, pulled, or a stand-in built here under its name. */
 async function ensureBaseImage() {
   if (spawnSync('podman', ['image', 'exists', BASE_IMAGE], { env }).status === 0) {
-    console.log(`image-check: base image ${BASE_IMAGE} present`);
+    const label = await podman(
+      'image',
+      'inspect',
+      BASE_IMAGE,
+      '--format',
+      `{{index .Labels "${STAND_IN_LABEL}"}}`,
+    );
+    console.log(
+      label === 'true'
+        ? `image-check: ${BASE_IMAGE} is the STAND-IN built here earlier (minimal Debian 12 with Node.js; not Alpine)`
+        : `image-check: base image ${BASE_IMAGE} present`,
+    );
     return;
   }
   const pull = spawnSync('podman', ['pull', '-q', BASE_IMAGE], {
@@ -309,7 +322,10 @@ async function ensureBaseImage() {
   await chmod(join(base, 'tmp'), 0o1777);
   await run(
     'sh',
-    ['-c', `tar -C '${base}' -c . | podman import --change 'CMD ["node"]' - ${BASE_IMAGE}`],
+    [
+      '-c',
+      `tar -C '${base}' -c . | podman import --change 'CMD ["node"]' --change 'LABEL ${STAND_IN_LABEL}=true' - ${BASE_IMAGE}`,
+    ],
     env,
   );
   await rm(base, { recursive: true, force: true });
