@@ -6,6 +6,7 @@ import { QbittorrentClient } from '../src/qbittorrent/qbittorrent.client.js';
 import { QbittorrentAuthError } from '../src/qbittorrent/qbittorrent.errors.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
+import { torrentOf } from './support/real-qbittorrent.js';
 
 const HEX = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
 const MAGNET = `magnet:?xt=urn:btih:${HEX}&dn=Episode%2001`;
@@ -34,7 +35,7 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
       app: qbittorrent.spec.app,
       webApi: qbittorrent.spec.webApi,
     });
-    await client.getAllTorrents();
+    await client.getTorrents({});
 
     const [info] = qbittorrent.callsTo('torrents/info');
     expect(info.cookie).toMatch(new RegExp(`^${qbittorrent.cookieName}=[\\w+/]+$`));
@@ -48,7 +49,7 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
         savePath: '/dl/x',
       }),
     ).resolves.toEqual({ hash: HEX, added: true });
-    const added = await client.getTorrentInfo(HEX);
+    const added = await torrentOf(client, HEX);
     expect(added).toMatchObject({
       hash: HEX,
       name: 'Episode 01',
@@ -59,9 +60,9 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
 
     await client.pause(HEX);
     const stopped = qbittorrent.spec.stopStart ? 'stoppedDL' : 'pausedDL';
-    expect((await client.getTorrentInfo(HEX))?.state).toBe(stopped);
+    expect((await torrentOf(client, HEX))?.state).toBe(stopped);
     await client.resume(HEX);
-    expect((await client.getTorrentInfo(HEX))?.state).toBe('metaDL');
+    expect((await torrentOf(client, HEX))?.state).toBe('metaDL');
 
     const [pause, resume] = qbittorrent.spec.stopStart
       ? ['torrents/stop', 'torrents/start']
@@ -74,9 +75,9 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
         .every((call) => call.cookie),
     ).toBe(true);
 
-    await client.delete(HEX, true);
+    await client.deleteMany([HEX], true);
     expect(qbittorrent.callsTo('torrents/delete')[0].form.get('deleteFiles')).toBe('true');
-    await expect(client.getTorrentInfo(HEX)).resolves.toBeNull();
+    await expect(torrentOf(client, HEX)).resolves.toBeNull();
   });
 
   it('reports a torrent it already holds as not added (Fails. or 409), and the repository as already present', async () => {
@@ -96,12 +97,12 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
       (c) => c.addMagnet(parseMagnet(`magnet:?xt=urn:btih:${'1'.repeat(40)}`)),
       'torrents/add',
     ],
-    ['getTorrentInfo', (c) => c.getTorrentInfo(HEX), 'torrents/info'],
-    ['getAllTorrents', (c) => c.getAllTorrents(), 'torrents/info'],
+    ['getTorrents', (c) => c.getTorrents({ hashes: [HEX] }), 'torrents/info'],
+    ['getTorrents, all', (c) => c.getTorrents({}), 'torrents/info'],
     ['getFiles', (c) => c.getFiles(HEX), 'torrents/files'],
     ['pause', (c) => c.pause(HEX), 'STOP'],
     ['resume', (c) => c.resume(HEX), 'START'],
-    ['delete', (c) => c.delete(HEX, false), 'torrents/delete'],
+    ['deleteMany', (c) => c.deleteMany([HEX], false), 'torrents/delete'],
     ['getVersion', (c) => c.getVersion(), 'app/version'],
   ])(
     '%s logs in again once after a 403 and replays the call',
@@ -138,7 +139,7 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
     qbittorrent.expireSessions();
     qbittorrent.inject('torrents/info', { kind: 'status', status: 403, body: 'Forbidden' }, 2);
 
-    await expect(client.getAllTorrents()).rejects.toThrow(
+    await expect(client.getTorrents({})).rejects.toThrow(
       'still answered 403 to torrents/info after logging in again',
     );
     expect(qbittorrent.callsTo('torrents/info')).toHaveLength(2);
@@ -201,15 +202,15 @@ describe('login refusal cooldown', () => {
       // Someone changes the password in qBittorrent, then changes it back.
       qbittorrent.expireSessions();
       qbittorrent.inject('auth/login', { kind: 'status', status: 401, body: '' });
-      const refused = await client.getAllTorrents().catch((error: unknown) => error);
+      const refused = await client.getTorrents({}).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(QbittorrentAuthError);
       const logins = qbittorrent.callsTo('auth/login').length;
 
-      await expect(client.getAllTorrents()).rejects.toThrow(/next login attempt in/);
+      await expect(client.getTorrents({})).rejects.toThrow(/next login attempt in/);
       expect(qbittorrent.callsTo('auth/login')).toHaveLength(logins);
 
       await new Promise((resolve) => setTimeout(resolve, 250));
-      await expect(client.getAllTorrents()).resolves.toEqual([]);
+      await expect(client.getTorrents({})).resolves.toEqual([]);
       expect(qbittorrent.callsTo('auth/login')).toHaveLength(logins + 1);
     } finally {
       await sut.close();

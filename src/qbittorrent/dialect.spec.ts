@@ -1,5 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
-import { dialectFor } from './dialect.js';
+import {
+  addForm,
+  dialectFor,
+  readAddAnswer,
+  readFileList,
+  readLoginAnswer,
+  readPreferences,
+  readTorrentList,
+  sessionCookie,
+  switchPath,
+} from './dialect.js';
+import {
+  QbittorrentAuthError,
+  QbittorrentHttpError,
+  QbittorrentProtocolError,
+  TorrentRejectedError,
+} from './qbittorrent.errors.js';
 
 describe(dialectFor.name, () => {
   it.each([
@@ -13,5 +29,109 @@ describe(dialectFor.name, () => {
     ['v2.11.2\n', true],
   ])('WebAPI %s uses stop/start: %s', (version, stopStart) => {
     expect(dialectFor(version).stopStart).toBe(stopStart);
+  });
+});
+
+const HASH = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
+const answer = (status: number, body = '', setCookie: string[] = []) => ({
+  status,
+  body,
+  setCookie,
+});
+
+describe('the version table, request side', () => {
+  it.each([
+    [false, 'stop', 'torrents/pause'],
+    [false, 'start', 'torrents/resume'],
+    [true, 'stop', 'torrents/stop'],
+    [true, 'start', 'torrents/start'],
+  ] as const)('stopStart %s: %s is %s', (stopStart, action, path) => {
+    expect(switchPath(action, { stopStart })).toBe(path);
+  });
+
+  it('files a torrent started, where it is asked to, whatever the defaults of 4.x and 5.x', () => {
+    expect(addForm({})).toEqual({ paused: 'false', stopped: 'false' });
+    expect(addForm({ savePath: '/dl', category: 'c', tags: ['a', 'b'], paused: true })).toEqual({
+      paused: 'true',
+      stopped: 'true',
+      savepath: '/dl',
+      autoTMM: 'false',
+      category: 'c',
+      tags: 'a,b',
+    });
+  });
+});
+
+describe('the version table, answer side', () => {
+  it.each([
+    ['4.x and 5.1: Ok.', answer(200, 'Ok.'), { hash: HASH, added: true }],
+    [
+      '5.2+: a receipt',
+      answer(200, JSON.stringify({ added_torrent_ids: [HASH], success_count: 1 })),
+      { hash: HASH, added: true },
+    ],
+    [
+      '5.2+: a receipt naming another id',
+      answer(200, JSON.stringify({ added_torrent_ids: ['A'.repeat(40)] })),
+      { hash: 'a'.repeat(40), added: true },
+    ],
+    ['5.2+: 202 for a pending URL', answer(202), { hash: HASH, added: true }],
+    ['204', answer(204), { hash: HASH, added: true }],
+  ])('reads an add answered as done: %s', (_case, response, expected) => {
+    expect(readAddAnswer(response, HASH)).toEqual(expected);
+  });
+
+  it.each([
+    ['4.x and 5.1: Fails.', answer(200, 'Fails.'), /answered Fails\./],
+    ['5.2+: 409', answer(409, 'Conflict'), /409 Conflict/],
+    [
+      'a receipt with nothing added',
+      answer(200, JSON.stringify({ success_count: 0 })),
+      /nothing added/,
+    ],
+    ['a proxy page with 200', answer(200, '<html>'), /expected JSON/],
+  ])(
+    'reads an add not answered as done, to be decided by the list: %s',
+    (_case, response, refusal) => {
+      const read = readAddAnswer(response, HASH);
+      expect(read).toMatchObject({ hash: HASH, added: false });
+      expect(read.added === false && read.refusal.message).toMatch(refusal);
+    },
+  );
+
+  it('fails an add of an invalid .torrent (415) and an unexpected status at once', () => {
+    expect(() => readAddAnswer(answer(415), HASH)).toThrow(TorrentRejectedError);
+    expect(() => readAddAnswer(answer(500, 'oops'), HASH)).toThrow(QbittorrentHttpError);
+  });
+
+  it.each([
+    ['4.x and 5.1: Ok.', answer(200, 'Ok.')],
+    ['5.2+: 204', answer(204)],
+  ])('reads a login accepted: %s', (_case, response) => {
+    expect(() => readLoginAnswer(response, 'admin')).not.toThrow();
+  });
+
+  it.each([
+    ['4.x and 5.1: Fails.', answer(200, 'Fails.'), 'credentials'],
+    ['5.2+: 401', answer(401), 'credentials'],
+    ['a ban: 403', answer(403, 'Your IP address has been banned'), 'banned'],
+  ])('reads a login refused: %s', (_case, response, reason) => {
+    expect(() => readLoginAnswer(response, 'admin')).toThrow(expect.objectContaining({ reason }));
+    expect(() => readLoginAnswer(response, 'admin')).toThrow(QbittorrentAuthError);
+  });
+
+  it('sends back every cookie qBittorrent set, under its name (SID or QBT_SID_<port>)', () => {
+    expect(sessionCookie(['SID=abc+/=; HttpOnly; path=/'])).toBe('SID=abc+/=');
+    expect(sessionCookie(['QBT_SID_8080=xyz; HttpOnly'])).toBe('QBT_SID_8080=xyz');
+    expect(sessionCookie([])).toBeUndefined();
+  });
+
+  it('reads torrent and file lists, refusing what is not one', () => {
+    const torrent = { hash: HASH, state: 'stalledDL', name: 'x', tags: '', progress: 0 };
+    expect(readTorrentList(answer(200, JSON.stringify([torrent])))).toEqual([torrent]);
+    expect(() => readTorrentList(answer(200, '{"hash":1}'))).toThrow(QbittorrentProtocolError);
+    expect(readFileList(answer(404))).toBeNull();
+    expect(readFileList(answer(200, '[{"name":"a","size":1,"progress":0}]'))).toHaveLength(1);
+    expect(() => readPreferences(answer(200, '[]'))).toThrow(QbittorrentProtocolError);
   });
 });

@@ -72,7 +72,7 @@ describe(parseMagnet.name, () => {
         'has no info-hash',
       ],
       [
-        '32 hex characters (the seed example)',
+        "32 hex characters (the Rust service README's example)",
         'magnet:?xt=urn:btih:1234567890abcdef1234567890abcdef',
         'got 32 hex characters',
       ],

@@ -4,10 +4,19 @@ import { TerminusModule } from '@nestjs/terminus';
 import { QbittorrentClient } from './qbittorrent.client.js';
 import { QbittorrentHealthIndicator } from './qbittorrent.health.js';
 import { QbittorrentSettings } from './qbittorrent-settings.service.js';
+import { WebuiSession } from './webui-session.js';
+import { WebuiTransport } from './webui-transport.js';
 
+/** qBittorrent's WebUI: the client over its session and transport, its settings, its health. */
 @Module({
   imports: [HttpModule, TerminusModule],
-  providers: [QbittorrentClient, QbittorrentSettings, QbittorrentHealthIndicator],
+  providers: [
+    WebuiTransport,
+    WebuiSession,
+    QbittorrentClient,
+    QbittorrentSettings,
+    QbittorrentHealthIndicator,
+  ],
   exports: [QbittorrentClient, QbittorrentSettings, QbittorrentHealthIndicator],
 })
 export class QbittorrentModule {}

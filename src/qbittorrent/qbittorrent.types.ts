@@ -40,13 +40,13 @@ export interface TorrentInfo {
 }
 
 /** One file of a torrent, from `torrents/files`. */
-export interface TorrentFile {
+export interface TorrentContent {
   name: string;
   size: number;
   progress: number;
 }
 
-export interface AddMagnetOptions {
+export interface AddOptions {
   savePath?: string;
   category?: string;
   tags?: string[];

@@ -1,3 +1,4 @@
+import { isAxiosTimeout } from '../common/axios-errors.js';
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -11,7 +12,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import type { AppConfig, TorrentFetchConfig } from '../config/app.config.js';
 import { forbiddenAddressReason, ipLiteralOf } from './address-policy.js';
 import { TorrentFetchError } from './torrent-fetch.error.js';
-import { InvalidTorrentFileError, parseTorrentFile, type TorrentFile } from './torrent-file.js';
+import { InvalidTorrentFileError, parseTorrentFile, type TorrentMetainfo } from './torrent-file.js';
 
 /** Tracker sites redirect once or twice (to a CDN, http to https); more is a loop or a trap. */
 export const MAX_REDIRECTS = 5;
@@ -59,7 +60,7 @@ export class TorrentFetcher implements OnApplicationShutdown {
    * Downloads and reads the .torrent file at `url`.
    * @throws TorrentFetchError, transient for timeouts, unreachable servers and 5xx/429 answers.
    */
-  async fetch(url: URL): Promise<TorrentFile> {
+  async fetch(url: URL): Promise<TorrentMetainfo> {
     const location = describeTorrentUrl(url);
     await this.checkTarget(url.hostname, location);
     let response;
@@ -127,10 +128,8 @@ export class TorrentFetcher implements OnApplicationShutdown {
   private failure(error: unknown, location: string): Error {
     const own = ownCause(error);
     if (own) return own;
+    if (isAxiosTimeout(error)) return TorrentFetchError.timeout(location, this.options.timeoutMs);
     if (error instanceof AxiosError) {
-      if (error.code === AxiosError.ERR_CANCELED || error.code === AxiosError.ECONNABORTED) {
-        return TorrentFetchError.timeout(location, this.options.timeoutMs);
-      }
       if (error.message.startsWith('maxContentLength size')) {
         return TorrentFetchError.tooLarge(location, this.options.maxBytes);
       }

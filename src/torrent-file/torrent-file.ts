@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import bencode from 'bencode';
 
 /** A .torrent file we can hand to qBittorrent, with the id qBittorrent will give its torrent. */
-export interface TorrentFile {
+export interface TorrentMetainfo {
   /** The torrent id qBittorrent uses: 40 lowercase hex characters. */
   hash: string;
   /** The torrent's name, from its info dictionary. */
@@ -28,7 +28,7 @@ type Bencoded = number | Uint8Array | Bencoded[] | { [key: string]: Bencoded };
  * The file must be canonically bencoded (sorted keys, no trailing bytes), as every torrent tool
  * writes it: then the re-encoded `info` dictionary is byte for byte the one qBittorrent hashes.
  */
-export function parseTorrentFile(bytes: Buffer): TorrentFile {
+export function parseTorrentFile(bytes: Buffer): TorrentMetainfo {
   if (bytes.length === 0) throw new InvalidTorrentFileError('the file is empty');
   const first = bytes.subarray(0, 64).toString('latin1').trimStart();
   if (first.startsWith('<')) {

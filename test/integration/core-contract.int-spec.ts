@@ -122,7 +122,7 @@ describe.each(versionsUnderTest())('the core service cycle on qBittorrent %s', (
     ]);
     // Nothing lost: every accepted hash is in qBittorrent.
     const accepted = results.slice(0, 996).map((result) => result.hash as string);
-    const held = await sut.app.get(QbittorrentClient).getAllTorrents();
+    const held = await sut.app.get(QbittorrentClient).getTorrents({});
     const heldHashes = new Set(held.map((torrent) => torrent.hash));
     expect(accepted.filter((hash) => !heldHashes.has(hash))).toEqual([]);
 

@@ -17,7 +17,7 @@ async function heldHashes(client: QbittorrentClient, expected: number): Promise<
   // qBittorrent lists a just-added torrent a moment later: wait until the count settles.
   let held = new Set<string>();
   for (let i = 0; i < 50; i++) {
-    held = new Set((await client.getAllTorrents()).map((torrent) => torrent.hash));
+    held = new Set((await client.getTorrents({})).map((torrent) => torrent.hash));
     if (held.size >= expected) break;
     await sleep(100);
   }

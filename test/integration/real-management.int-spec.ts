@@ -3,7 +3,12 @@ import request from 'supertest';
 import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
 import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
 import type { TestApp } from '../support/app.js';
-import { startAppFor, versionsUnderTest, waitForTorrent } from '../support/real-qbittorrent.js';
+import {
+  startAppFor,
+  torrentOf,
+  versionsUnderTest,
+  waitForTorrent,
+} from '../support/real-qbittorrent.js';
 
 const hashOf = (n: number) => `ab${n.toString(16).padStart(38, '0')}`;
 const magnetOf = (n: number) => `magnet:?xt=urn:btih:${hashOf(n)}&dn=item-${n}`;
@@ -48,7 +53,7 @@ describe.each(versionsUnderTest())('torrent management on real qBittorrent %s', 
     expect(held).toEqual(
       [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20].map(hashOf).sort(),
     );
-    const first = await client.getTorrentInfo(hashOf(1));
+    const first = await torrentOf(client, hashOf(1));
     expect(first).toMatchObject({
       category: 'bangumi',
       save_path: `${qbittorrent.instancePath(qbittorrent.downloadDir)}/Show`,
@@ -81,14 +86,14 @@ describe.each(versionsUnderTest())('torrent management on real qBittorrent %s', 
     const paused = await http().post(`/downloads/${hashOf(5)}/pause`);
     expect(paused.status).toBe(200);
     expect(paused.body).toEqual({ hash: hashOf(5), status: 'paused', state: 'paused' });
-    expect((await client.getTorrentInfo(hashOf(5)))?.state).toBe(
+    expect((await torrentOf(client, hashOf(5)))?.state).toBe(
       version.startsWith('4.') ? 'pausedDL' : 'stoppedDL',
     );
 
     const resumed = await http().post(`/downloads/${hashOf(5)}/resume`);
     expect(resumed.status).toBe(200);
     expect(resumed.body.status).not.toBe('paused');
-    expect((await client.getTorrentInfo(hashOf(5)))?.state).not.toMatch(/^(paused|stopped)/);
+    expect((await torrentOf(client, hashOf(5)))?.state).not.toMatch(/^(paused|stopped)/);
   });
 
   it('404s pause and delete of a hash qBittorrent does not hold', async () => {
@@ -115,6 +120,6 @@ describe.each(versionsUnderTest())('torrent management on real qBittorrent %s', 
     ]);
     await waitForTorrent(client, hashOf(7), (torrent) => torrent === null);
     await waitForTorrent(client, hashOf(8), (torrent) => torrent === null);
-    expect(await client.getTorrentInfo(hashOf(9))).not.toBeNull();
+    expect(await torrentOf(client, hashOf(9))).not.toBeNull();
   });
 });

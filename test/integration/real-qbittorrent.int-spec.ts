@@ -79,12 +79,12 @@ describe.each(versionsUnderTest())('real qBittorrent %s', (version) => {
 
     expect(response.status).toBe(201);
     expect(response.body.hash).toBe(HEX);
-    const all = await client.getAllTorrents();
+    const all = await client.getTorrents({});
     expect(all.filter((torrent) => torrent.hash === HEX)).toHaveLength(1);
   });
 
   it('refuses an invalid hash before qBittorrent, which gains nothing', async () => {
-    const before = (await client.getAllTorrents()).length;
+    const before = (await client.getTorrents({})).length;
     const response = await post({
       link_id: 12,
       url: 'magnet:?xt=urn:btih:1234567890abcdef1234567890abcdef',
@@ -92,7 +92,7 @@ describe.each(versionsUnderTest())('real qBittorrent %s', (version) => {
 
     expect(response.status).toBe(400);
     expect(response.body.status).toBe('unsupported');
-    expect((await client.getAllTorrents()).length).toBe(before);
+    expect((await client.getTorrents({})).length).toBe(before);
   });
 
   it('pauses and resumes: the state really changes', async () => {
@@ -120,7 +120,7 @@ describe.each(versionsUnderTest())('real qBittorrent %s', (version) => {
     await client.addMagnet(parseMagnet(`magnet:?xt=urn:btih:${hash}`));
     await waitForTorrent(client, hash, (t) => t !== null);
 
-    await client.delete(hash, deleteFiles);
+    await client.deleteMany([hash], deleteFiles);
     await expect(waitForTorrent(client, hash, (t) => t === null)).resolves.toBeNull();
   });
 

@@ -4,6 +4,15 @@ import type { RunningQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
 import type { TestApp } from './app.js';
 import { startApp } from './app.js';
 
+/** One torrent through the client, or null when qBittorrent does not hold it. */
+export async function torrentOf(
+  client: QbittorrentClient,
+  hash: string,
+): Promise<TorrentInfo | null> {
+  const [torrent] = await client.getTorrents({ hashes: [hash] });
+  return torrent ?? null;
+}
+
 /** The versions to run the real-qBittorrent suites against: QBT_VERSIONS=4.5.2,5.1.0 (default 4.5.2). */
 export function versionsUnderTest(): string[] {
   return (process.env.QBT_VERSIONS ?? '4.5.2')
@@ -37,7 +46,7 @@ export async function waitForTorrent(
 ): Promise<TorrentInfo | null> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const torrent = await client.getTorrentInfo(hash);
+    const torrent = await torrentOf(client, hash);
     if (done(torrent)) return torrent;
     if (Date.now() > deadline) {
       throw new Error(
