@@ -14,6 +14,13 @@ export default {
   testTimeout: 60_000,
   projects: [
     { ...base, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
+    // The project's own files read as data (Dockerfile, Compose, manifests, README): no server.
+    {
+      ...base,
+      displayName: 'static',
+      roots: ['<rootDir>/test/static'],
+      testMatch: ['**/*.static-spec.ts'],
+    },
     { ...base, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
     {
       ...base,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: the unit and e2e tests, then the integration tests against a real qBittorrent, one
+// `npm test`: the unit, static-file and e2e tests, then the integration tests against a real qBittorrent, one
 // file at a time. Both stages always run (a failure in the first still shows what the real
 // qBittorrent says), and the last line counts the tests of both.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { runJest } from './jest.mjs';
 
 const reports = mkdtempSync(join(tmpdir(), 'downloader-qbittorrent-test-'));
 const stages = [
-  { projects: ['unit', 'e2e'], args: [] },
+  { projects: ['unit', 'static', 'e2e'], args: [] },
   { projects: ['integration'], args: ['--runInBand'] },
 ];
 let passed = 0;

@@ -173,7 +173,7 @@ describe('POST /download refusals (nothing reaches qBittorrent)', () => {
       'magnet link has no info-hash',
     ],
     [
-      'the seed example (32 hex)',
+      "the Rust service README's example (32 hex)",
       { link_id: 1, url: 'magnet:?xt=urn:btih:1234567890abcdef1234567890abcdef' },
       'got 32 hex characters',
     ],

@@ -1,5 +1,5 @@
 // Starts and stops real qbittorrent-nox instances on loopback with the safe configuration of
-// qbittorrent-facts.md. Used by the integration tests, `npm run local` and the benchmark.
+// docs/qbittorrent.md (Running a real qBittorrent safely). Used by the integration tests, `npm run local` and the benchmark.
 import { spawn } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';

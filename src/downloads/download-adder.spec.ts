@@ -5,10 +5,11 @@ import type { QbittorrentSettings } from '../qbittorrent/qbittorrent-settings.se
 import { TorrentRejectedError } from '../qbittorrent/qbittorrent.errors.js';
 import type { RetryService } from '../retry/retry.service.js';
 import type { TorrentFetcher } from '../torrent-file/torrent-fetcher.js';
-import type { TorrentFile } from '../torrent-file/torrent-file.js';
+import type { TorrentMetainfo } from '../torrent-file/torrent-file.js';
 import { DownloadAdder } from './download-adder.js';
 import { parseDownloadLink } from './download-link.js';
 import { DownloadOutcomeRecorder } from './download-outcome.recorder.js';
+import { parseBatchItem } from './dto/add-downloads.dto.js';
 import { newTorrentRepositoryMock } from './testing/torrent-repository.fake.js';
 
 const HASH = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
@@ -84,7 +85,7 @@ describe('DownloadAdder', () => {
   });
 
   it('fetches a .torrent URL and uploads it', async () => {
-    const file = { hash: OTHER, bytes: new Uint8Array([1]) } as unknown as TorrentFile;
+    const file = { hash: OTHER, bytes: new Uint8Array([1]) } as unknown as TorrentMetainfo;
     fetcher.fetch.mockResolvedValue(file);
     torrents.addTorrentFile.mockResolvedValue({ hash: OTHER, alreadyPresent: false });
     const link = parseDownloadLink('https://example.org/a.torrent');
@@ -108,12 +109,16 @@ describe('DownloadAdder', () => {
   });
 
   it('answers a batch in order, a bad item failing alone, all confirmed in one look', async () => {
-    const results = await adder.addMany([
-      { url: `magnet:?xt=urn:btih:${HASH}`, link_id: 1 },
-      { url: 'ftp://example.org/x' },
-      'not an object',
-      { url: `magnet:?xt=urn:btih:${OTHER}` },
-    ]);
+    const results = await adder.addMany(
+      await Promise.all(
+        [
+          { url: `magnet:?xt=urn:btih:${HASH}`, link_id: 1 },
+          { url: 'ftp://example.org/x' },
+          'not an object',
+          { url: `magnet:?xt=urn:btih:${OTHER}` },
+        ].map(parseBatchItem),
+      ),
+    );
     expect(results.map((result) => result.status)).toEqual([
       'accepted',
       'failed',

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import pLimit from 'p-limit';
-import type { AddedTorrent, AddMagnetOptions } from '../qbittorrent/qbittorrent.types.js';
+import type { AddedTorrent, AddOptions } from '../qbittorrent/qbittorrent.types.js';
 import { QbittorrentSettings } from '../qbittorrent/qbittorrent-settings.service.js';
 import { RetryAbortedError, RetryFailedError, RetryService } from '../retry/retry.service.js';
 import { TorrentFetchError } from '../torrent-file/torrent-fetch.error.js';
 import { TorrentFetcher } from '../torrent-file/torrent-fetcher.js';
-import type { TorrentFile as TorrentMetainfo } from '../torrent-file/torrent-file.js';
+import type { TorrentMetainfo } from '../torrent-file/torrent-file.js';
 import { BatchOutages, deadlineReason } from './batch-outages.js';
 import type { DownloadLink } from './download-link.js';
 import {
@@ -16,7 +16,11 @@ import {
   unconfirmed,
 } from './download-outcome.js';
 import { DownloadOutcomeRecorder } from './download-outcome.recorder.js';
-import { type DownloadItemResultDto, parseBatchItem } from './dto/add-downloads.dto.js';
+import {
+  type BatchItem,
+  type DownloadItemResultDto,
+  toItemResult,
+} from './dto/add-downloads.dto.js';
 import { BATCH_DEADLINE_MS } from './downloads.limits.js';
 import { linkTag } from './link-tag.js';
 import { TorrentRepository } from './torrent.repository.js';
@@ -33,7 +37,7 @@ interface Attempt {
   linkId: number | undefined;
   /** Null when the request was refused before its link was read. */
   link: DownloadLink | null;
-  options: AddMagnetOptions;
+  options: AddOptions;
   outcome: DownloadOutcome;
   /** What failed, for the log. */
   error?: unknown;
@@ -73,7 +77,7 @@ export class DownloadAdder {
   async add(
     linkId: number | undefined,
     link: DownloadLink,
-    options: AddMagnetOptions = {},
+    options: AddOptions = {},
   ): Promise<DownloadOutcome> {
     const attempt = await this.attempt('', linkId, link, options);
     await this.confirm([attempt]);
@@ -86,7 +90,7 @@ export class DownloadAdder {
    * BATCH_DEADLINE_MS. Once qBittorrent (or a .torrent host) is known down, the items that need it
    * fail at once with that reason instead of each waiting out its own retries.
    */
-  async addMany(items: unknown[]): Promise<DownloadItemResultDto[]> {
+  async addMany(items: BatchItem[]): Promise<DownloadItemResultDto[]> {
     const deadline = AbortSignal.timeout(BATCH_DEADLINE_MS);
     const outages = new BatchOutages();
     const limit = pLimit(BATCH_CONCURRENCY);
@@ -95,32 +99,14 @@ export class DownloadAdder {
     );
     await this.confirm(attempts, deadline);
     await this.warn(attempts);
-    return attempts.map((attempt) => {
-      const outcome = this.settle(attempt);
-      return outcome.status === 'accepted'
-        ? {
-            url: attempt.url,
-            hash: outcome.hash,
-            status: 'accepted',
-            reason: null,
-            warning: outcome.warning ?? null,
-          }
-        : {
-            url: attempt.url,
-            hash: outcome.hash,
-            status: 'failed',
-            reason: outcome.error,
-            warning: null,
-          };
-    });
+    return attempts.map((attempt) => toItemResult(attempt.url, this.settle(attempt)));
   }
 
   private async attemptItem(
-    raw: unknown,
+    item: BatchItem,
     deadline: AbortSignal,
     outages: BatchOutages,
   ): Promise<Attempt> {
-    const item = await parseBatchItem(raw);
     const { url, linkId } = item;
     if ('refused' in item) {
       return {
@@ -158,7 +144,7 @@ export class DownloadAdder {
     url: string,
     linkId: number | undefined,
     link: DownloadLink,
-    options: AddMagnetOptions,
+    options: AddOptions,
     signal?: AbortSignal,
   ): Promise<Attempt> {
     try {
@@ -244,7 +230,7 @@ export class DownloadAdder {
   private async send(
     linkId: number | undefined,
     link: DownloadLink,
-    options: AddMagnetOptions,
+    options: AddOptions,
     signal?: AbortSignal,
   ): Promise<DownloadAccepted> {
     const tags = linkId === undefined ? options.tags : [...(options.tags ?? []), linkTag(linkId)];

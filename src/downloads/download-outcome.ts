@@ -1,7 +1,7 @@
 import { mapError } from '../common/error-mapping.js';
 import type { HasHttpStatus } from '../common/http-status.js';
 
-/** The seed's three outcomes of asking for a download. */
+/** The three outcomes of asking for a download, as the Rust service named them. */
 export type DownloadStatus = 'accepted' | 'unsupported' | 'error';
 
 export interface DownloadAccepted {

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app.config.js';
-import { DownloadStatusService, parseHashes } from './download-status.service.js';
+import { DownloadStatusService } from './download-status.service.js';
+import { splitHashes } from './dto/status-query.dto.js';
 import { listedTorrent, newTorrentRepositoryMock } from './testing/torrent-repository.fake.js';
 
 const A = 'a'.repeat(40);
@@ -46,6 +47,6 @@ describe('DownloadStatusService', () => {
   });
 
   it('reads the hashes query: comma-separated, blanks dropped', () => {
-    expect(parseHashes(` ${A}, ,${B},`)).toEqual([A, B]);
+    expect(splitHashes(` ${A}, ,${B},`)).toEqual([A, B]);
   });
 });

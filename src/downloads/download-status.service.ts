@@ -16,14 +16,6 @@ import { TorrentRepository } from './torrent.repository.js';
 
 export const NOT_A_HASH = 'not an info-hash (40 hex or 32 base32 characters)';
 
-/** The `hashes` query parameter: comma-separated entries, blanks dropped, in order. */
-export function parseHashes(list: string): string[] {
-  return list
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
-}
-
 /** What GET /downloads answers: the status of torrents, in the core's types. */
 @Injectable()
 export class DownloadStatusService {

@@ -13,7 +13,11 @@ import {
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiExceptionFilter } from '../common/api-exception.filter.js';
 import { ApiErrors, ApiProtected } from '../openapi/api-docs.decorators.js';
-import { AddDownloadsDto, AddDownloadsResponseDto } from './dto/add-downloads.dto.js';
+import {
+  AddDownloadsDto,
+  AddDownloadsResponseDto,
+  parseBatchItem,
+} from './dto/add-downloads.dto.js';
 import { CancelDownloadsDto, CancelResponseDto } from './dto/cancel-downloads.dto.js';
 import { DeleteQueryDto } from './dto/delete-query.dto.js';
 import { StatusQueryDto } from './dto/status-query.dto.js';
@@ -25,7 +29,7 @@ import {
   MAX_CANCEL_HASHES,
 } from './downloads.limits.js';
 import { DownloadAdder } from './download-adder.js';
-import { DownloadStatusService, parseHashes } from './download-status.service.js';
+import { DownloadStatusService } from './download-status.service.js';
 import { ParseInfoHashPipe } from './info-hash.pipe.js';
 import { TorrentControlService } from './torrent-control.service.js';
 import { TORRENT_STATUSES } from './torrent-status.js';
@@ -63,7 +67,9 @@ export class DownloadsController {
     413: BATCH_TOO_LARGE,
   })
   async addMany(@Body() body: AddDownloadsDto): Promise<AddDownloadsResponseDto> {
-    return { results: await this.adder.addMany(body.items) };
+    // Each item is read and validated here, on its own: one bad item fails alone.
+    const items = await Promise.all(body.items.map(parseBatchItem));
+    return { results: await this.adder.addMany(items) };
   }
 
   @Get()
@@ -78,7 +84,7 @@ export class DownloadsController {
     const statuses =
       query.hashes === undefined
         ? await this.status.all(query)
-        : await this.status.statuses(parseHashes(query.hashes));
+        : await this.status.statuses(query.hashes);
     return { statuses };
   }
 

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { QbittorrentModule } from '../qbittorrent/qbittorrent.module.js';
 import { RetryModule } from '../retry/retry.module.js';
 import { TorrentFileModule } from '../torrent-file/torrent-file.module.js';
-import { DownloadController } from './download.controller.js';
+import { SingleDownloadController } from './single-download.controller.js';
 import { DownloadsController } from './downloads.controller.js';
 import { DownloadAdder } from './download-adder.js';
 import { DownloadOutcomeRecorder } from './download-outcome.recorder.js';
@@ -18,7 +18,7 @@ import { TorrentRepository } from './torrent.repository.js';
  */
 @Module({
   imports: [QbittorrentModule, RetryModule, TorrentFileModule],
-  controllers: [DownloadController, DownloadsController],
+  controllers: [SingleDownloadController, DownloadsController],
   exports: [IncomingAdds],
   providers: [
     IncomingAdds,

@@ -15,12 +15,12 @@ const threeFields: ErrorShape = (error, status) => ({
   example: { status: isUnsupported(status) ? 'unsupported' : 'error', hash: null, error },
 });
 
-/** The seed's route: one link, answered `accepted`, `unsupported` or `error`. */
+/** The Rust service's route: one link, answered `accepted`, `unsupported` or `error`. */
 @ApiTags('download')
 @ApiProtected(threeFields)
 @Controller('download')
 @UseFilters(DownloadExceptionFilter)
-export class DownloadController {
+export class SingleDownloadController {
   constructor(private readonly adder: DownloadAdder) {}
 
   @Post()

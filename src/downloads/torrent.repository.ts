@@ -5,12 +5,12 @@ import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
 import type {
   AddAnswer,
   AddedTorrent,
-  AddMagnetOptions,
+  AddOptions,
   TorrentInfo,
   TorrentQuery,
 } from '../qbittorrent/qbittorrent.types.js';
 import { RetryService } from '../retry/retry.service.js';
-import type { TorrentFile as TorrentMetainfo } from '../torrent-file/torrent-file.js';
+import type { TorrentMetainfo } from '../torrent-file/torrent-file.js';
 import { HASHES_PER_QBITTORRENT_CALL } from './downloads.limits.js';
 import { IncomingAdds } from './incoming-adds.js';
 import { hasMetadata } from './torrent-status.js';
@@ -106,11 +106,7 @@ export class TorrentRepository {
   }
 
   /** Adds a magnet, retrying transient failures; a refusal is a success if qBittorrent lists it. */
-  addMagnet(
-    link: MagnetLink,
-    options: AddMagnetOptions,
-    signal?: AbortSignal,
-  ): Promise<AddedTorrent> {
+  addMagnet(link: MagnetLink, options: AddOptions, signal?: AbortSignal): Promise<AddedTorrent> {
     return this.retry.execute(async () => this.held(await this.client.addMagnet(link, options)), {
       label: `adding torrent ${link.hash} to qBittorrent`,
       operation: 'add',
@@ -121,7 +117,7 @@ export class TorrentRepository {
   /** Uploads a .torrent file, as addMagnet. */
   addTorrentFile(
     torrent: TorrentMetainfo,
-    options: AddMagnetOptions,
+    options: AddOptions,
     signal?: AbortSignal,
   ): Promise<AddedTorrent> {
     return this.retry.execute(

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-export type DownloadOutcome = 'accepted' | 'unsupported' | 'error';
+/** The label of a counted download: the three answers of POST /download. */
+export type DownloadLabel = 'accepted' | 'unsupported' | 'error';
 export type LoginOutcome = 'success' | 'refused' | 'failed';
 
 /**
@@ -49,7 +50,7 @@ export class MetricsService {
       this.logins.inc({ outcome }, 0);
   }
 
-  countDownload(outcome: DownloadOutcome): void {
+  countDownload(outcome: DownloadLabel): void {
     this.downloads.inc({ outcome });
   }
 

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
- * The three WebUI dialects of qBittorrent-facts.md, named by the real version they were seen on.
+ * The three WebUI dialects of docs/qbittorrent.md, named by the real version they were seen on.
  * 4.5.2 stands for 4.x, 5.1.0 for 5.0-5.1, 5.3.0 for 5.2 and later.
  */
 export type FakeDialect = '4.5.2' | '5.1.0' | '5.3.0';
@@ -106,7 +106,7 @@ export interface FakeQbittorrentOptions {
 
 /**
  * An in-process qBittorrent WebUI on 127.0.0.1 that answers like the real 4.5.2, 5.1.0 or 5.3.0
- * as recorded in qbittorrent-facts.md, with a recorder of calls and injectable faults.
+ * as recorded in docs/qbittorrent.md, with a recorder of calls and injectable faults.
  */
 export class FakeQbittorrent {
   readonly torrents = new Map<string, FakeTorrent>();

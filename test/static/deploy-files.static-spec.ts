@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse, parseAllDocuments } from 'yaml';
-import { loadAppConfig } from '../src/config/app.config.js';
-import { EnvironmentVariables } from '../src/config/environment.js';
-import { execForm, parseDockerfile } from './support/dockerfile.js';
+import { loadAppConfig } from '../../src/config/app.config.js';
+import { EnvironmentVariables } from '../../src/config/environment.js';
+import { execForm, parseDockerfile } from '../support/dockerfile.js';
 
-const root = join(import.meta.dirname, '..');
+const root = join(import.meta.dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const KNOWN_VARIABLES = Object.keys(new EnvironmentVariables());
 /** The margin a grace period keeps over the service's own shutdown timeout (deploy/README.md). */
@@ -92,7 +92,7 @@ describe('docker-compose.yml', () => {
     expect(downloader.volumes).toBeUndefined(); // it reads no file
   });
 
-  it("sets the seed's variables, with SERVICE_HOST, and only variables the service knows", () => {
+  it("sets the Rust service's variables, with SERVICE_HOST, and only variables the service knows", () => {
     const env = envOf(downloader);
     expect(Object.keys(env)).toEqual(
       expect.arrayContaining([

@@ -3,8 +3,9 @@ import { plainToInstance } from 'class-transformer';
 import { IsDefined, IsOptional, validate } from 'class-validator';
 import { InvalidRequestError } from '../../common/invalid-request.error.js';
 import { IsListOf, IsPositiveSafeInteger } from '../../common/validators.js';
-import type { AddMagnetOptions } from '../../qbittorrent/qbittorrent.types.js';
+import type { AddOptions } from '../../qbittorrent/qbittorrent.types.js';
 import type { DownloadLink } from '../download-link.js';
+import type { DownloadOutcome } from '../download-outcome.js';
 import { AddOptionsDto } from './add-options.dto.js';
 import { DownloadLinkField } from './download-link.field.js';
 import { MAX_BATCH_ITEMS } from '../downloads.limits.js';
@@ -26,7 +27,7 @@ export class DownloadItemDto extends AddOptionsDto {
 
 /** One item of a batch, read: its link and options, or why it is refused. */
 export type BatchItem =
-  | { url: string; linkId?: number; link: DownloadLink; options: AddMagnetOptions }
+  | { url: string; linkId?: number; link: DownloadLink; options: AddOptions }
   | { url: string; linkId?: number; refused: InvalidRequestError };
 
 /**
@@ -95,4 +96,17 @@ export class AddDownloadsResponseDto {
     description: 'One result per item, in request order',
   })
   results!: DownloadItemResultDto[];
+}
+
+/** The result of one batch item, from its url as given and its outcome. */
+export function toItemResult(url: string, outcome: DownloadOutcome): DownloadItemResultDto {
+  return outcome.status === 'accepted'
+    ? {
+        url,
+        hash: outcome.hash,
+        status: 'accepted',
+        reason: null,
+        warning: outcome.warning ?? null,
+      }
+    : { url, hash: outcome.hash, status: 'failed', reason: outcome.error, warning: null };
 }

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { IsCategoryName, IsSavePath, IsTagList } from '../../common/validators.js';
-import type { AddMagnetOptions } from '../../qbittorrent/qbittorrent.types.js';
+import type { AddOptions } from '../../qbittorrent/qbittorrent.types.js';
 
 /** Where and how qBittorrent files a new torrent; every field optional. */
 export class AddOptionsDto {
@@ -42,7 +42,7 @@ export class AddOptionsDto {
   @IsBoolean({ message: 'paused must be true or false' })
   paused?: boolean;
 
-  toOptions(): AddMagnetOptions {
+  toOptions(): AddOptions {
     return {
       savePath: this.save_path,
       category: this.category,

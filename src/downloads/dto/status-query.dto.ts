@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsArray, IsIn, IsOptional, IsString } from 'class-validator';
 import {
   TORRENT_STATES,
   TORRENT_STATUSES,
@@ -7,16 +8,31 @@ import {
   type TorrentStatus,
 } from '../torrent-status.js';
 
+/** The `hashes` query parameter: comma-separated entries, blanks dropped, in order. */
+export function splitHashes(list: string): string[] {
+  return list
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
 /** The query of GET /downloads. */
 export class StatusQueryDto {
   @ApiPropertyOptional({
+    type: String,
     description:
       'Comma-separated info-hashes (40 hex, or legacy 32 base32), any number; without it, every torrent (filtered)',
     example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a,dd8255ecdc7ca55fb0bbf81323d87062db1f6d1c',
   })
   @IsOptional()
-  @IsString({ message: 'hashes must be one comma-separated list' })
-  hashes?: string;
+  // One comma-separated string, read into its entries (blanks dropped, in order); anything else,
+  // `hashes` given twice included, is turned into what IsArray refuses.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? splitHashes(value) : { notOneList: value },
+  )
+  @IsString({ each: true })
+  @IsArray({ message: 'hashes must be one comma-separated list' }) // checked first
+  hashes?: string[];
 
   @ApiPropertyOptional({
     description: 'Only torrents of this category (without hashes)',
