@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { HttpService } from '@nestjs/axios';
+import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import axios from 'axios';
 import { DIALECTS, FakeQbittorrent } from '../../test/fakes/fake-qbittorrent.js';
@@ -31,6 +32,10 @@ function clientFor(qbittorrent: FakeQbittorrent, password = 'adminadmin') {
 describe.each(DIALECTS)('the WebUI client in layers, against qBittorrent %s', (dialect) => {
   let qbittorrent: FakeQbittorrent;
   let transport: WebuiTransport | undefined;
+
+  beforeAll(() => {
+    Logger.overrideLogger(false); // login lines: the calls qBittorrent received are asserted instead
+  });
 
   afterEach(async () => {
     transport?.onApplicationShutdown();
