@@ -3,9 +3,7 @@ import request from 'supertest';
 import { TorrentRepository } from '../src/downloads/torrent.repository.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
-
-const hashOf = (n: number) => n.toString(16).padStart(40, '0');
-const magnetOf = (n: number) => `magnet:?xt=urn:btih:${hashOf(n)}&dn=episode-${n}`;
+import { hashOf, magnetOf } from './support/links.js';
 
 /** Adds confirmed in shared list calls, and file names read once per torrent. */
 describe.each(DIALECTS)('confirmation and file lists, against qBittorrent %s', (dialect) => {

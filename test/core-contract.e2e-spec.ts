@@ -12,8 +12,7 @@ import {
 } from './support/core-contract.js';
 import { makeTorrent } from './support/torrent-files.js';
 import { TorrentServer } from './support/torrent-server.js';
-
-const hashOf = (n: number) => n.toString(16).padStart(40, '0');
+import { hashOf } from './support/links.js';
 
 /**
  * The rust-bangumi core's whole cycle, replayed as its code builds the requests, every answer

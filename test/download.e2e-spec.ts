@@ -4,13 +4,13 @@ import { UNSUPPORTED_LINK } from '../src/downloads/download-link.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { freePort } from '../scripts/lib/ports.mjs';
 import { startApp, type TestApp } from './support/app.js';
+import { hashOf } from './support/links.js';
 
 const HEX = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
 const BASE32 = 'YEX6DQDLXISUVHOJ6UM3GNNKPQJWPKEK'; // the same 20 bytes as HEX
 const SHA256 = '0d5f6a3e1b7c9d2e4f8a0b1c3d5e7f9a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e';
 
 /** A distinct valid info-hash per number. */
-const hashOf = (n: number) => n.toString(16).padStart(40, '0');
 
 function expectThreeFields(body: unknown): void {
   expect(Object.keys(body as object).sort()).toEqual(['error', 'hash', 'status']);

@@ -4,9 +4,7 @@ import { UNSUPPORTED_LINK } from '../src/downloads/download-link.js';
 import { MAX_BATCH_ITEMS } from '../src/downloads/downloads.limits.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
-
-const hashOf = (n: number) => n.toString(16).padStart(40, '0');
-const magnetOf = (n: number) => `magnet:?xt=urn:btih:${hashOf(n)}&dn=episode-${n}`;
+import { hashOf, magnetOf } from './support/links.js';
 
 describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) => {
   let qbittorrent: FakeQbittorrent;

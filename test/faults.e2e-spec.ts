@@ -6,8 +6,8 @@ import { type Fault, FakeQbittorrent, type FakeDialect } from './fakes/fake-qbit
 import { startApp } from './support/app.js';
 import { failOnUnhandledRejections, report, startSilentServer } from './support/faults.js';
 import { freePort } from '../scripts/lib/ports.mjs';
+import { hashOf } from './support/links.js';
 
-const hashOf = (n: number) => n.toString(16).padStart(40, '0');
 const magnetOf = (n: number) => `magnet:?xt=urn:btih:${hashOf(n)}`;
 
 describe('faults qBittorrent can produce only in a fake', () => {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
+import { hashOf } from './support/links.js';
 
 const TOKEN = 'a-token-of-at-least-16-characters';
-const hashOf = (n: number) => n.toString(16).padStart(40, '0');
 
 /** The value of one sample of the Prometheus text, or undefined. */
 function sample(text: string, name: string, labels = ''): number | undefined {

@@ -2,9 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
-
-const hashOf = (n: number) => n.toString(16).padStart(40, '0');
-const magnetOf = (n: number) => `magnet:?xt=urn:btih:${hashOf(n)}&dn=episode-${n}`;
+import { hashOf, magnetOf } from './support/links.js';
 
 /** The known ways integrations lose episodes without an error, each closed. */
 describe.each(DIALECTS)('nothing silently lost, against qBittorrent %s', (dialect) => {

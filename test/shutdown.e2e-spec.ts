@@ -7,10 +7,10 @@ import { freePort } from '../scripts/lib/ports.mjs';
 import { FakeCoreService } from './fakes/fake-core-service.js';
 import { FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { report } from './support/faults.js';
+import { hashOf } from './support/links.js';
 
 const root = join(import.meta.dirname, '..');
 const build = join(root, '.test-build', 'shutdown');
-const hashOf = (n: number) => n.toString(16).padStart(40, '0');
 
 interface Answer {
   status: number;

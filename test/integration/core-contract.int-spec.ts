@@ -18,8 +18,7 @@ import { startAppFor, versionsUnderTest, waitForTorrent } from '../support/real-
 import { type Seed, startSeeder } from '../support/seeder.js';
 import { makeTorrent } from '../support/torrent-files.js';
 import { TorrentServer } from '../support/torrent-server.js';
-
-const hashOf = (n: number) => n.toString(16).padStart(40, '0');
+import { hashOf } from '../support/links.js';
 
 /**
  * The rust-bangumi core's full cycle on a real qBittorrent: register, dispatch 1000 links in one
