@@ -1,13 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TorrentInfo } from '../qbittorrent/qbittorrent.types.js';
-import {
-  isPausedState,
-  joinPath,
-  notFoundView,
-  stateOf,
-  statusOf,
-  toStatusView,
-} from './torrent-status.js';
+import { isPausedState, notFoundView, stateOf, statusOf, toStatusView } from './torrent-status.js';
 
 describe(stateOf.name, () => {
   // Every state string of the WebUI API of qBittorrent 4.x and 5.x, to our state and the core's status.
@@ -130,14 +123,6 @@ describe(toStatusView.name, () => {
     expect(toStatusView({ ...torrent, progress: 1.0000001 }, [], NOW).progress).toBe(1);
   });
 
-  it('answers an absolute content_path, also where qBittorrent 4.5.2 gives it relative after a rename', () => {
-    const view = (content_path: string) =>
-      toStatusView({ ...torrent, save_path: '/downloads', content_path }, [], NOW).content_path;
-    expect(view('/downloads/Show - 01.mkv')).toBe('/downloads/Show - 01.mkv');
-    expect(view('renamed.mkv')).toBe('/downloads/renamed.mkv');
-    expect(view('C:\\dl\\a.mkv')).toBe('C:\\dl\\a.mkv');
-  });
-
   it('lists each file as an absolute path under the save path (with its root folder)', () => {
     const files = ['Show/Show - 01.mkv', 'Show/Subs/Show - 01.ass'];
     expect(toStatusView({ ...torrent, save_path: '/downloads/' }, files, NOW).files).toEqual([
@@ -214,15 +199,5 @@ describe(notFoundView.name, () => {
       files: [],
       reason: 'not a hash',
     });
-  });
-});
-
-describe(joinPath.name, () => {
-  it.each([
-    ['/downloads', 'a.mkv', '/downloads/a.mkv'],
-    ['/downloads/', 'Show/a.mkv', '/downloads/Show/a.mkv'],
-    ['C:\\Downloads\\', 'Show/a.mkv', 'C:\\Downloads\\Show\\a.mkv'],
-  ])('%s + %s = %s', (base, name, path) => {
-    expect(joinPath(base, name)).toBe(path);
   });
 });

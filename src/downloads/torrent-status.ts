@@ -1,5 +1,6 @@
 import { linkIdFromTags } from './link-tag.js';
 import type { TorrentInfo } from '../qbittorrent/qbittorrent.types.js';
+import { joinPath } from '../qbittorrent/save-path.js';
 
 /** Where a torrent is, finely: what a person looking at qBittorrent would want to know. */
 export const TORRENT_STATES = [
@@ -153,7 +154,7 @@ export function toStatusView(
     state,
     progress: Number.isFinite(torrent.progress) ? Math.min(Math.max(torrent.progress, 0), 1) : 0,
     size: byteCount(torrent.size),
-    content_path: contentPathOf(torrent),
+    content_path: torrent.content_path || null,
     files: files.map((name) => joinPath(torrent.save_path, name)),
     name: torrent.name,
     downloaded: byteCount(torrent.completed),
@@ -202,29 +203,9 @@ export function notFoundView(
   };
 }
 
-/**
- * Where the torrent's content is, absolute. qBittorrent 4.5.2 reports it relative to the save path
- * after one of its files was renamed (seen on the real binary).
- */
-function contentPathOf(torrent: TorrentInfo): string | null {
-  const path = torrent.content_path;
-  if (!path) return null;
-  return /^([\\/]|[A-Za-z]:)/.test(path) ? path : joinPath(torrent.save_path, path);
-}
-
 /** qBittorrent reports -1 for some sizes it does not know yet; the core reads them as unsigned. */
 function byteCount(value: number): number {
   return Number.isSafeInteger(value) && value > 0 ? value : 0;
-}
-
-/**
- * A file's absolute path: qBittorrent names files relative to the save path (with the torrent's
- * root folder, if any), so they all lie under `content_path`. Windows builds use backslashes.
- */
-export function joinPath(savePath: string, name: string): string {
-  const separator = savePath.includes('\\') && !savePath.includes('/') ? '\\' : '/';
-  const base = savePath.replace(/[\\/]+$/, '');
-  return `${base}${separator}${name.replace(/[\\/]/g, separator)}`;
 }
 
 function splitTags(tags: string): string[] {

@@ -126,6 +126,29 @@ describe('the version table, answer side', () => {
     expect(sessionCookie([])).toBeUndefined();
   });
 
+  it('answers an absolute content_path, also where 4.5.2 gives it relative after a rename', () => {
+    const listed = (content_path: string, save_path = '/downloads') =>
+      readTorrentList(
+        answer(
+          200,
+          JSON.stringify([
+            {
+              hash: HASH,
+              state: 'stalledUP',
+              name: 'x',
+              tags: '',
+              progress: 1,
+              save_path,
+              content_path,
+            },
+          ]),
+        ),
+      )[0].content_path;
+    expect(listed('/downloads/Show - 01.mkv')).toBe('/downloads/Show - 01.mkv');
+    expect(listed('renamed.mkv')).toBe('/downloads/renamed.mkv');
+    expect(listed('C:\\dl\\a.mkv', 'C:\\dl')).toBe('C:\\dl\\a.mkv');
+  });
+
   it('reads torrent and file lists, refusing what is not one', () => {
     const torrent = { hash: HASH, state: 'stalledDL', name: 'x', tags: '', progress: 0 };
     expect(readTorrentList(answer(200, JSON.stringify([torrent])))).toEqual([torrent]);

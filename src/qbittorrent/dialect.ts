@@ -14,6 +14,7 @@ import {
   TorrentRejectedError,
 } from './qbittorrent.errors.js';
 import type { QbittorrentPreferences } from './qbittorrent-settings.js';
+import { isAbsolutePath, joinPath } from './save-path.js';
 import type { AddAnswer, AddOptions, TorrentContent, TorrentInfo } from './qbittorrent.types.js';
 
 /** What differs between qBittorrent versions in the calls this client makes. */
@@ -132,12 +133,19 @@ export function expectStatus(response: WebuiResponse, operation: string, status:
   }
 }
 
-/** `torrents/info`: the torrents, each with the fields this service reads. */
+/**
+ * `torrents/info`: the torrents, each with the fields this service reads. `content_path` is made
+ * absolute: 4.5.2 reports it relative to the save path after one of its files was renamed.
+ */
 export function readTorrentList(response: WebuiResponse): TorrentInfo[] {
   expectStatus(response, 'torrents/info', 200);
   const torrents = parseJson<unknown>(response.body, 'torrents/info');
   if (!Array.isArray(torrents) || !torrents.every(isTorrentInfo)) {
     throw new QbittorrentProtocolError('torrents/info', 'expected a JSON array of torrents');
+  }
+  for (const torrent of torrents) {
+    const path = torrent.content_path;
+    if (path && !isAbsolutePath(path)) torrent.content_path = joinPath(torrent.save_path, path);
   }
   return torrents;
 }

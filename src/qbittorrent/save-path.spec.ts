@@ -1,0 +1,23 @@
+import { describe, expect, it } from '@jest/globals';
+import { isAbsolutePath, joinPath } from './save-path.js';
+
+describe(joinPath.name, () => {
+  it.each([
+    ['/downloads', 'a.mkv', '/downloads/a.mkv'],
+    ['/downloads/', 'Show/a.mkv', '/downloads/Show/a.mkv'],
+    ['C:\\Downloads\\', 'Show/a.mkv', 'C:\\Downloads\\Show\\a.mkv'],
+  ])('%s + %s = %s', (base, name, path) => {
+    expect(joinPath(base, name)).toBe(path);
+  });
+});
+
+describe(isAbsolutePath.name, () => {
+  it.each([
+    ['/downloads/a.mkv', true],
+    ['C:\\dl\\a.mkv', true],
+    ['renamed.mkv', false],
+    ['Show/a.mkv', false],
+  ])('%s: %s', (path, absolute) => {
+    expect(isAbsolutePath(path)).toBe(absolute);
+  });
+});
