@@ -24,7 +24,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pinnedNode = join(root, 'node_modules', '.bin', 'node');
 
 /** The oldest Node.js major the project runs on; `engines` in package.json says the same. */
-export const NODE_MAJOR = 24;
+const NODE_MAJOR = 24;
 
 /** Debian packages `npm test` needs, by the command each provides. */
 const TEST_PACKAGES = { 'qbittorrent-nox': 'qbittorrent-nox', mktorrent: 'mktorrent' };

@@ -19,7 +19,7 @@ export const FIRST_START_SETTINGS: Readonly<Record<string, Readonly<Record<strin
 };
 
 /** The rules qBittorrent's own WebUI settings apply to new credentials. */
-export const MIN_PASSWORD_LENGTH = 6;
+const MIN_PASSWORD_LENGTH = 6;
 const USERNAME = /^[A-Za-z0-9._@+-]{3,64}$/;
 
 export class QbittorrentConfigError extends Error {
