@@ -1,8 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { HttpService } from '@nestjs/axios';
 import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
-import axios from 'axios';
 import { DIALECTS, FakeQbittorrent } from '../../test/fakes/fake-qbittorrent.js';
 import type { AppConfig } from '../config/app.config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -24,7 +22,7 @@ function clientFor(qbittorrent: FakeQbittorrent, password = 'adminadmin') {
     }),
   } as unknown as ConfigService<AppConfig, true>;
   const metrics = new MetricsService();
-  const transport = new WebuiTransport(new HttpService(axios.create()), config, metrics);
+  const transport = new WebuiTransport(config, metrics);
   const session = new WebuiSession(transport, config, metrics);
   return { client: new QbittorrentClient(session, transport), transport };
 }

@@ -1,4 +1,3 @@
-import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { QbittorrentClient } from './qbittorrent.client.js';
@@ -9,7 +8,7 @@ import { WebuiTransport } from './webui-transport.js';
 
 /** qBittorrent's WebUI: the client over its session and transport, its settings, its health. */
 @Module({
-  imports: [HttpModule, TerminusModule],
+  imports: [TerminusModule],
   providers: [
     WebuiTransport,
     WebuiSession,

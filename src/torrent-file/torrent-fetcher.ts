@@ -1,4 +1,4 @@
-import { isAxiosTimeout } from '../common/axios-errors.js';
+import { isAxiosTimeout } from './axios-errors.js';
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
