@@ -31,4 +31,4 @@ EXPOSE 8002
 HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \
   CMD ["node", "dist/health/healthcheck.js"]
 # Exec form: SIGTERM reaches node, which finishes in-flight requests and exits.
-CMD ["node", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=16", "dist/main.js"]

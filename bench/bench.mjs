@@ -17,6 +17,7 @@ import bencode from 'bencode';
 import pLimit from 'p-limit';
 import { freePort } from '../scripts/lib/ports.mjs';
 import { startQbittorrent } from '../scripts/lib/qbittorrent.mjs';
+import { serviceArgs } from '../scripts/lib/service-command.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ADDS = { 1: 1500, 32: 6000 };
@@ -199,13 +200,13 @@ async function main() {
     const qbt = directApi(qbittorrent.url, cookie);
     const qbtVersion = await (await qbt.call('app/version')).text();
 
-    // The service, as `npm start` runs it (default LOG_LEVEL=info, output discarded).
+    // The service, as `npm start` and the image run it (default LOG_LEVEL=info, output discarded).
     const servicePort = await freePort();
     const startedAt = performance.now();
     // BENCH_PROFILE=1 writes a CPU profile of the service to bench/profiles (see README).
     const profile =
       process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [];
-    const service = start(process.execPath, [...profile, 'dist/main.js'], {
+    const service = start(process.execPath, [...profile, ...serviceArgs()], {
       PORT: String(servicePort),
       BIND_ADDRESS: '127.0.0.1',
       QBITTORRENT_URL: qbittorrent.url,

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { answers, isFree, listensOn } from './lib/ports.mjs';
 import { startQbittorrent } from './lib/qbittorrent.mjs';
+import { serviceArgs } from './lib/service-command.mjs';
 import { setup } from './setup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,7 +71,7 @@ console.log(
   `local: qBittorrent ${qbittorrent.version} at ${qbittorrent.url} (admin / adminadmin), pid ${qbittorrent.pid}`,
 );
 
-const service = spawn(process.execPath, ['dist/main.js'], {
+const service = spawn(process.execPath, serviceArgs(), {
   cwd: root,
   stdio: 'inherit',
   env: {

@@ -9,6 +9,7 @@ import { CredentialsModule } from './credentials/credentials.module.js';
 import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { MemoryModule } from './memory/memory.module.js';
 import { QbittorrentModule } from './qbittorrent/qbittorrent.module.js';
 import { RegistrationModule } from './registration/registration.module.js';
 import { StartupModule } from './startup/startup.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
       imports: [
         config,
         MetricsModule,
+        MemoryModule,
         QbittorrentModule,
         DownloadsModule,
         HealthModule,

@@ -1,0 +1,97 @@
+import type { Server } from 'node:http';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+
+/** How often the service looks whether it is idle with a grown heap. */
+export const IDLE_CHECK_MS = 5000;
+/** Heap growth since the last release that is worth a full collection (about 25 ms, idle). */
+export const HEAP_GROWTH_BYTES = 16 * 1024 * 1024;
+/** Probes and scrapes, which come every few seconds whether or not the service has work. */
+const MONITORING = new Set(['/health', '/health/ready', '/metrics']);
+
+type Collect = () => void;
+
+/**
+ * Gives the memory a burst of work grew back to the system once the service is idle. V8 in Node
+ * never shrinks its heap by itself: after 12,000 adds or a 5,000-torrent listing the service kept
+ * 300 MB resident with 40 MB in use, for as long as it ran (measured: bench/README.md). So when no
+ * request (health probes and metric scrapes aside) has been in progress for IDLE_CHECK_MS and the
+ * heap grew by HEAP_GROWTH_BYTES since the last release, it runs one full, memory-reducing
+ * collection: about 25 ms when nobody waits.
+ */
+@Injectable()
+export class IdleHeapRelease implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Memory');
+  /** Requests other than monitoring: in progress now, and started since the process began. */
+  private inProgress = 0;
+  private started = 0;
+  private startedAtLastCheck = 0;
+  private baseline = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private collect: Collect | undefined;
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onApplicationBootstrap(): void {
+    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    server.on('request', (request, response) => {
+      if (MONITORING.has((request.url ?? '').split('?', 1)[0])) return;
+      this.started++;
+      this.inProgress++;
+      response.once('close', () => this.inProgress--);
+    });
+    this.baseline = this.heapBytes();
+    this.timer = setInterval(() => this.check(), IDLE_CHECK_MS).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One look: releases the heap if the service has been idle since the last look. */
+  check(): void {
+    const idle = this.inProgress === 0 && this.started === this.startedAtLastCheck;
+    this.startedAtLastCheck = this.started;
+    const before = this.heapBytes();
+    if (!idle || before - this.baseline < HEAP_GROWTH_BYTES) return;
+    const started = performance.now();
+    this.fullCollection();
+    this.baseline = this.heapBytes();
+    this.logger.debug(
+      `Idle: heap ${mib(before)} -> ${mib(this.baseline)} MiB in ${Math.round(performance.now() - started)} ms`,
+    );
+  }
+
+  /** The size of V8's heap: what it holds from the system, used or not. */
+  protected heapBytes(): number {
+    return getHeapStatistics().total_heap_size;
+  }
+
+  /** The collection V8 runs before giving up for lack of memory: it also shrinks the heap. */
+  protected fullCollection(): void {
+    this.collect ??= exposeGc();
+    this.collect();
+  }
+}
+
+/**
+ * V8's `gc()` without starting Node with --expose-gc: the flag, set now, applies to contexts made
+ * after it, so a new context hands over its `gc` (the way Jest reads heap use). Only the
+ * "last-resort" flavour (V8's CollectAllAvailableGarbage) returns pages to the system.
+ */
+function exposeGc(): Collect {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (options: object) => void;
+  return () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+}
+
+function mib(bytes: number): number {
+  return Math.round(bytes / 1048576);
+}
