@@ -120,5 +120,26 @@ describe('OpenAPI', () => {
     const response = await request(sut.app.getHttpServer()).get('/docs').redirects(1);
     expect(response.status).toBe(200);
     expect(response.text).toContain('swagger-ui');
+    // Swagger UI's script, its init (with the document) and its styles, all from /docs.
+    const server = sut.app.getHttpServer();
+    const bundle = await request(server).get('/docs/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+    const init = await request(server).get('/docs/swagger-ui-init.js');
+    expect(init.status).toBe(200);
+    expect(init.text).toContain('downloader-qbittorrent');
+    expect((await request(server).get('/docs/swagger-ui.css')).status).toBe(200);
+  });
+
+  it('answers a path under /docs that does not exist like any other unknown route', async () => {
+    const server = sut.app.getHttpServer();
+    const unknown = await request(server).get('/docs/no-such-file.js');
+    const elsewhere = await request(server).get('/no-such-route');
+    expect(unknown.status).toBe(elsewhere.status);
+    expect(unknown.body).toEqual({
+      ...(elsewhere.body as object),
+      message: 'Cannot GET /docs/no-such-file.js',
+    });
+    expect(unknown.headers['content-type']).toBe(elsewhere.headers['content-type']);
   });
 });

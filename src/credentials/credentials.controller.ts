@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseFilters } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '../openapi/swagger-decorators.js';
 import { ApiExceptionFilter } from '../common/api-exception.filter.js';
 import { ApiErrors, ApiProtected } from '../openapi/api-docs.decorators.js';
 import { CredentialsService } from './credentials.service.js';

@@ -10,7 +10,7 @@ import {
   Query,
   UseFilters,
 } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '../openapi/swagger-decorators.js';
 import { ApiExceptionFilter } from '../common/api-exception.filter.js';
 import { ApiErrors, ApiProtected } from '../openapi/api-docs.decorators.js';
 import {

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseFilters } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '../openapi/swagger-decorators.js';
 import { MAX_BODY_BYTES } from '../common/request-body.js';
 import { ApiErrors, type ErrorShape, ApiProtected } from '../openapi/api-docs.decorators.js';
 import { DownloadExceptionFilter } from './download-exception.filter.js';

@@ -5,7 +5,7 @@ import {
   ApiProduces,
   ApiServiceUnavailableResponse,
   ApiTags,
-} from '@nestjs/swagger';
+} from '../openapi/swagger-decorators.js';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator.js';
 import { QbittorrentHealthIndicator } from '../qbittorrent/qbittorrent.health.js';
@@ -57,7 +57,9 @@ export class HealthController {
 
   @Get('ready')
   @Header('Cache-Control', 'no-store')
-  @HealthCheck()
+  // Terminus's own swagger answers would load @nestjs/swagger at start-up (see
+  // swagger-decorators.ts); the ones below document the route instead.
+  @HealthCheck({ noCache: false, swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness: qBittorrent answers and our session works' })
   @ApiOkResponse({
     description: 'Ready, with the qBittorrent version',

@@ -1,5 +1,10 @@
 import { Controller, Get, Res, UseFilters } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '../openapi/swagger-decorators.js';
 import type { Response } from 'express';
 import { ApiExceptionFilter } from '../common/api-exception.filter.js';
 import { ApiProtected } from '../openapi/api-docs.decorators.js';

@@ -8,7 +8,7 @@ import {
   ApiPayloadTooLargeResponse,
   type ApiResponseOptions,
   ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+} from './swagger-decorators.js';
 import { ErrorResponseDto } from '../common/error-response.dto.js';
 import { API_TOKEN_SCHEME } from './openapi.constants.js';
 

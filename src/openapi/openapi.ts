@@ -2,8 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { API_TOKEN_SCHEME } from './openapi.constants.js';
+import { loadSwagger } from './swagger-decorators.js';
 
 /** The version in the package.json above this file, wherever the build put it. */
 function packageVersion(): string {
@@ -16,7 +19,8 @@ function packageVersion(): string {
 }
 
 /** The OpenAPI document of every route, built from the controllers' and DTOs' decorators. */
-export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+export async function createOpenApiDocument(app: INestApplication): Promise<OpenAPIObject> {
+  const { DocumentBuilder, SwaggerModule } = await loadSwagger();
   const config = new DocumentBuilder()
     .setTitle('downloader-qbittorrent')
     .setDescription(
@@ -29,13 +33,50 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   return SwaggerModule.createDocument(app, config);
 }
 
+function isDocsPath(path: string): boolean {
+  return path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
+}
+
 /**
  * Serves the document at /openapi.json and Swagger UI at /docs. Both describe the API and hold no
  * data, so they are open like the health checks: a browser cannot send a bearer token to load a page.
+ *
+ * @nestjs/swagger is loaded on the first request for either (see swagger-decorators.ts), into an
+ * Express application of its own: routes added to the service's own application after start-up
+ * would sit behind Nest's 404 handler.
  */
-export function setupOpenApi(app: INestApplication): void {
-  SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
-    jsonDocumentUrl: 'openapi.json',
-    raw: ['json'],
+export function setupOpenApi(app: NestExpressApplication): void {
+  let docs: Promise<RequestHandler> | undefined;
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (!isDocsPath(request.path)) return next();
+    // Express gives a request to another application the prototypes of that one: restore them
+    // for whatever handles it after (a 404), as Express itself does for a mounted application.
+    const requestPrototype = Object.getPrototypeOf(request) as object;
+    const responsePrototype = Object.getPrototypeOf(response) as object;
+    const done = (error?: unknown) => {
+      Object.setPrototypeOf(request, requestPrototype);
+      Object.setPrototypeOf(response, responsePrototype);
+      next(error);
+    };
+    docs ??= docsApplication(app).catch((error: unknown) => {
+      docs = undefined; // the next request tries again
+      throw error;
+    });
+    docs.then((serve) => serve(request, response, done), done);
   });
+}
+
+async function docsApplication(app: NestExpressApplication): Promise<RequestHandler> {
+  const { SwaggerModule } = await loadSwagger();
+  const adapter = new ExpressAdapter();
+  // What SwaggerModule.setup uses of an application: its HTTP adapter and static assets.
+  const host = {
+    getHttpAdapter: () => adapter,
+    useStaticAssets: (path: string, options: object): void => {
+      adapter.useStaticAssets(path, options);
+    },
+  } as unknown as INestApplication;
+  const document = await createOpenApiDocument(app);
+  SwaggerModule.setup('docs', host, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
+  return adapter.getInstance<RequestHandler>();
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../../openapi/swagger-decorators.js';
 import { IsDefined } from 'class-validator';
 import { IsPlainText } from '../../common/validators.js';
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '../../openapi/swagger-decorators.js';
 import { plainToInstance } from 'class-transformer';
 import { IsDefined, IsOptional, validate } from 'class-validator';
 import { InvalidRequestError } from '../../common/invalid-request.error.js';

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '../../openapi/swagger-decorators.js';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { IsCategoryName, IsSavePath, IsTagList } from '../../common/validators.js';
 import type { AddOptions } from '../../qbittorrent/qbittorrent.types.js';

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../../openapi/swagger-decorators.js';
 import { IsDefined } from 'class-validator';
 import { IsListOf } from '../../common/validators.js';
 import { MAX_CANCEL_HASHES } from '../downloads.limits.js';

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '../../openapi/swagger-decorators.js';
 import { IsIn, IsOptional } from 'class-validator';
 
 /** The query of DELETE /downloads/:hash. */

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../../openapi/swagger-decorators.js';
 import { Transform } from 'class-transformer';
 import { IsDefined, ValidateBy } from 'class-validator';
 import { MAX_MAGNET_BYTES } from '../../qbittorrent/magnet.js';

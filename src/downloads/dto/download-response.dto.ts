@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../../openapi/swagger-decorators.js';
 
 import type { DownloadStatus } from '../download-outcome.js';
 
