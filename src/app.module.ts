@@ -1,9 +1,9 @@
 import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ApiTokenGuard } from './auth/api-token.guard.js';
 import { InvalidRequestError } from './common/invalid-request.error.js';
-import { RequestBodyInterceptor } from './common/request-body.interceptor.js';
+import { RequestBodyGuard } from './common/request-body.guard.js';
 import { loadAppConfig } from './config/app.config.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
 import { DownloadsModule } from './downloads/downloads.module.js';
@@ -48,8 +48,9 @@ export class AppModule {
         StartupModule,
       ],
       providers: [
+        // In this order: authentication first, then the body.
         { provide: APP_GUARD, useClass: ApiTokenGuard },
-        { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
+        { provide: APP_GUARD, useClass: RequestBodyGuard },
         {
           provide: APP_PIPE,
           useValue: new ValidationPipe({
