@@ -36,7 +36,10 @@ const GOALS = {
   startupMs: 1500,
 };
 
-/** @typedef {{ rps: number, p50: number, p99: number, requests: number, non2xx: number, errors: number, seconds: number }} LoadFigures */
+/**
+ * @typedef {{ rps: number, p50: number, p99: number, requests: number, non2xx: number, errors: number, seconds: number, latencies: number[] }} LoadFigures
+ * @typedef {LoadFigures & { qbittorrentCpuUs: number, serverCpuUs: number }} AddFigures
+ */
 
 /**
  * Runs one bounded load and measures latencies at sub-millisecond resolution (autocannon's own
@@ -66,6 +69,7 @@ function load(options) {
         non2xx: result.non2xx,
         errors: result.errors + result.timeouts,
         seconds,
+        latencies,
       });
     });
     instance.on('response', (_client, _status, _bytes, responseTime) => {
@@ -125,8 +129,18 @@ function makeTorrent() {
   return { hash, name, bytes: Buffer.from(bencode.encode({ info })) };
 }
 
-/** qBittorrent's WebUI API, called directly with a session cookie. */
-function directApi(/** @type {string} */ url, /** @type {string} */ cookie) {
+/** CPU time a process has used so far (user and system), in ms. @param {number} pid */
+function cpuMsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * qBittorrent's WebUI API, called directly with a session cookie.
+ * @param {string} url @param {string} cookie @param {number} pid
+ */
+function directApi(url, cookie, pid) {
   let calls = 0;
   const api = {
     get calls() {
@@ -151,7 +165,19 @@ function directApi(/** @type {string} */ url, /** @type {string} */ cookie) {
         await (await api.call(`torrents/info${query}`)).json()
       );
     },
-    clear: () => api.post('torrents/delete', { hashes: 'all', deleteFiles: 'false' }),
+    /**
+     * Removes every torrent and waits until qBittorrent has finished doing so (removing thousands
+     * takes it seconds of CPU): a run that starts earlier competes with it and measures noise.
+     */
+    async clear() {
+      await api.post('torrents/delete', { hashes: 'all', deleteFiles: 'false' });
+      for (let i = 0; i < 300 && (await api.info()).length > 0; i++) await sleep(50);
+      for (let i = 0; i < 60; i++) {
+        const before = cpuMsOf(pid);
+        await sleep(250);
+        if (cpuMsOf(pid) - before < 25) return; // under 10% of a core
+      }
+    },
   };
   return api;
 }
@@ -180,6 +206,30 @@ function callsBetween(before, after) {
   return total;
 }
 
+/**
+ * Two runs of the same load as one: their latencies together, throughput over both.
+ * @param {AddFigures} a @param {AddFigures} b @returns {AddFigures}
+ */
+function merged(a, b) {
+  const latencies = [...a.latencies, ...b.latencies].sort((x, y) => x - y);
+  const at = (/** @type {number} */ q) => latencies[Math.floor(q * latencies.length)];
+  const requests = a.requests + b.requests;
+  const weighted = (/** @type {'qbittorrentCpuUs' | 'serverCpuUs'} */ key) =>
+    (a[key] * a.requests + b[key] * b.requests) / requests;
+  return {
+    rps: requests / (a.seconds + b.seconds),
+    p50: at(0.5),
+    p99: at(0.99),
+    requests,
+    non2xx: a.non2xx + b.non2xx,
+    errors: a.errors + b.errors,
+    seconds: a.seconds + b.seconds,
+    latencies,
+    qbittorrentCpuUs: weighted('qbittorrentCpuUs'),
+    serverCpuUs: weighted('serverCpuUs'),
+  };
+}
+
 /** Runs `work` and answers its duration in ms. @param {() => Promise<unknown>} work */
 async function timed(work) {
   const started = performance.now();
@@ -197,7 +247,7 @@ async function main() {
       body: new URLSearchParams({ username: qbittorrent.username, password: qbittorrent.password }),
     });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-    const qbt = directApi(qbittorrent.url, cookie);
+    const qbt = directApi(qbittorrent.url, cookie, qbittorrent.pid);
     const qbtVersion = await (await qbt.call('app/version')).text();
 
     // The service, as `npm start` and the image run it (default LOG_LEVEL=info, output discarded).
@@ -292,28 +342,66 @@ async function main() {
       });
     const minimalCalls = async (/** @type {string} */ url) =>
       /** @type {{ calls: number }} */ (await (await fetch(`${url}/calls`)).json()).calls;
+    /**
+     * One load from an empty qBittorrent that has finished its previous work, with the CPU time
+     * qBittorrent and the serving process (if any) spent per add.
+     * @param {() => Promise<LoadFigures>} run @param {number | undefined} serverPid
+     * @returns {Promise<AddFigures>}
+     */
+    const addRun = async (run, serverPid) => {
+      await qbt.clear();
+      const qbtBefore = cpuMsOf(qbittorrent.pid);
+      const serverBefore = serverPid === undefined ? 0 : cpuMsOf(serverPid);
+      const figures = await run();
+      const perAdd = (/** @type {number} */ ms) => (ms * 1000) / figures.requests;
+      return {
+        ...figures,
+        qbittorrentCpuUs: perAdd(cpuMsOf(qbittorrent.pid) - qbtBefore),
+        serverCpuUs: serverPid === undefined ? 0 : perAdd(cpuMsOf(serverPid) - serverBefore),
+      };
+    };
+    /** @param {number} connections @returns {Promise<AddFigures & { callsPerAdd: number }>} */
+    const confirmingRun = async (connections) => {
+      const before = await minimalCalls(minimal.confirming);
+      const figures = await addRun(
+        () => addVia(minimal.confirming, connections),
+        minimalPids.confirming,
+      );
+      const calls = (await minimalCalls(minimal.confirming)) - before;
+      return { ...figures, callsPerAdd: calls / figures.requests };
+    };
+    /** @param {number} connections @returns {Promise<AddFigures & { callsPerAdd: number }>} */
+    const serviceRun = async (connections) => {
+      const before = await serviceCalls(serviceUrl);
+      const figures = await addRun(() => addVia(serviceUrl, connections), service.pid);
+      const calls = callsBetween(before, await serviceCalls(serviceUrl));
+      return { ...figures, callsPerAdd: calls / figures.requests };
+    };
     /** @type {Record<string, any>} */
     const add = {};
     for (const connections of [1, 32]) {
-      await qbt.clear();
-      await addDirect(connections); // warm-up of qBittorrent, not counted
-      await qbt.clear();
-      const direct = await addDirect(connections);
-      await qbt.clear();
-      const plain = await addVia(minimal.plain, connections);
-      await qbt.clear();
-      const confirmingBefore = await minimalCalls(minimal.confirming);
-      const confirming = await addVia(minimal.confirming, connections);
-      const confirmingCalls = (await minimalCalls(minimal.confirming)) - confirmingBefore;
-      await qbt.clear();
-      const serviceBefore = await serviceCalls(serviceUrl);
-      const served = await addVia(serviceUrl, connections);
-      const serviceCallCount = callsBetween(serviceBefore, await serviceCalls(serviceUrl));
+      await addRun(() => addDirect(connections), undefined); // warm-up of qBittorrent, not counted
+      const direct = await addRun(() => addDirect(connections), undefined);
+      const plain = await addRun(() => addVia(minimal.plain, connections), minimalPids.plain);
+      // The two confirming ones twice, in the order A B B A, their runs taken together: one
+      // client's latency is a few milliseconds, and which of two runs goes first shifts it.
+      const confirming1 = await confirmingRun(connections);
+      const served1 = await serviceRun(connections);
+      const served2 = await serviceRun(connections);
+      const confirming2 = await confirmingRun(connections);
+      const both = (
+        /** @type {AddFigures & { callsPerAdd: number }} */ x,
+        /** @type {AddFigures & { callsPerAdd: number }} */ y,
+      ) => ({
+        ...merged(x, y),
+        callsPerAdd:
+          (x.callsPerAdd * x.requests + y.callsPerAdd * y.requests) / (x.requests + y.requests),
+      });
       add[`c${connections}`] = {
         direct,
         plain,
-        confirming: { ...confirming, callsPerAdd: confirmingCalls / confirming.requests },
-        service: { ...served, callsPerAdd: serviceCallCount / served.requests },
+        confirming: both(confirming1, confirming2),
+        service: both(served1, served2),
       };
     }
     const peakAfterAdds = memoryOf(/** @type {number} */ (service.pid));
@@ -439,7 +527,10 @@ async function main() {
         settledRssMb: settled.rssMb,
       },
     };
-    writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(
+      join(root, 'bench', 'results.json'),
+      `${JSON.stringify(results, (key, value) => (key === 'latencies' ? undefined : value), 2)}\n`,
+    );
     print(results);
   } finally {
     for (const child of children) await stop(child);
@@ -479,6 +570,13 @@ function print(r) {
   );
   lines.push(
     `| qBittorrent calls per add, 1 / 32 clients | 1 / 1 | 1 / 1 | ${c1.confirming.callsPerAdd.toFixed(2)} / ${c32.confirming.callsPerAdd.toFixed(2)} | ${c1.service.callsPerAdd.toFixed(2)} / ${c32.service.callsPerAdd.toFixed(2)} | ${goal(c32.service.callsPerAdd <= GOALS.callsPerAddAt32, `<= ${GOALS.callsPerAddAt32} at 32`)} |`,
+  );
+  const us = (/** @type {number} */ v) => `${Math.round(v)} µs`;
+  lines.push(
+    `| CPU per add at 32 clients: qBittorrent | ${us(c32.direct.qbittorrentCpuUs)} | ${us(c32.plain.qbittorrentCpuUs)} | ${us(c32.confirming.qbittorrentCpuUs)} | ${us(c32.service.qbittorrentCpuUs)} | |`,
+  );
+  lines.push(
+    `| CPU per add at 32 clients: the app | | ${us(c32.plain.serverCpuUs)} | ${us(c32.confirming.serverCpuUs)} | ${us(c32.service.serverCpuUs)} | |`,
   );
   const failures = Object.values(r.add).flatMap((runs) =>
     Object.values(/** @type {Record<string, LoadFigures>} */ (runs)).map(
