@@ -129,12 +129,14 @@ function makeTorrent() {
   return { hash, name, bytes: Buffer.from(bencode.encode({ info })) };
 }
 
+/** The unit of the CPU times in /proc/<pid>/stat (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS = 100;
+
 /** CPU time a process has used so far (user and system), in ms. @param {number} pid */
 function cpuMsOf(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
-const CLOCK_TICKS = 100;
 
 /**
  * qBittorrent's WebUI API, called directly with a session cookie.
