@@ -3,7 +3,7 @@
 // support, one Jest run per version, then a per-version summary. Builds the Debian chroots that
 // hold 5.1.0 and 5.3.0 on first use (see scripts/lib/chroots.mjs); set QBT_VERSIONS to run fewer.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,8 @@ for (const version of versions) {
     seconds: Math.round((Date.now() - runStarted) / 1000),
   });
 }
+
+rmSync(reports, { recursive: true, force: true });
 
 console.log(
   `\nqBittorrent compatibility (chroots in ${chrootCacheDir()}, ready in ${Math.round((prepared - started) / 1000)} s):`,
