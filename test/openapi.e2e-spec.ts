@@ -128,7 +128,9 @@ describe('OpenAPI', () => {
     const init = await request(server).get('/docs/swagger-ui-init.js');
     expect(init.status).toBe(200);
     expect(init.text).toContain('downloader-qbittorrent');
-    expect((await request(server).get('/docs/swagger-ui.css')).status).toBe(200);
+    const css = await request(server).get('/docs/swagger-ui.css');
+    expect(css.status).toBe(200);
+    expect(css.headers['x-powered-by']).toBeUndefined();
   });
 
   it('answers a path under /docs that does not exist like any other unknown route', async () => {

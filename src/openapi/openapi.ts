@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Application, NextFunction, Request, RequestHandler, Response } from 'express';
 import { API_TOKEN_SCHEME } from './openapi.constants.js';
 import { loadSwagger } from './swagger-decorators.js';
 
@@ -62,13 +62,14 @@ export function setupOpenApi(app: NestExpressApplication): void {
       docs = undefined; // the next request tries again
       throw error;
     });
-    docs.then((serve) => serve(request, response, done), done);
+    docs.then((serve) => serve(request, response, done)).catch(done);
   });
 }
 
 async function docsApplication(app: NestExpressApplication): Promise<RequestHandler> {
   const { SwaggerModule } = await loadSwagger();
   const adapter = new ExpressAdapter();
+  adapter.getInstance<Application>().disable('x-powered-by'); // as the service's own application
   // What SwaggerModule.setup uses of an application: its HTTP adapter and static assets.
   const host = {
     getHttpAdapter: () => adapter,
