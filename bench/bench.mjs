@@ -39,6 +39,7 @@ const GOALS = {
 /**
  * @typedef {{ rps: number, p50: number, p99: number, requests: number, non2xx: number, errors: number, seconds: number, latencies: number[] }} LoadFigures
  * @typedef {LoadFigures & { qbittorrentCpuUs: number, serverCpuUs: number }} AddFigures
+ * @typedef {AddFigures & { callsPerAdd: number }} CountedFigures
  */
 
 /**
@@ -209,14 +210,15 @@ function callsBetween(before, after) {
 }
 
 /**
- * Two runs of the same load as one: their latencies together, throughput over both.
- * @param {AddFigures} a @param {AddFigures} b @returns {AddFigures}
+ * Two runs of the same load as one: their latencies together, throughput and per-add figures over
+ * both.
+ * @param {CountedFigures} a @param {CountedFigures} b @returns {CountedFigures}
  */
 function merged(a, b) {
   const latencies = [...a.latencies, ...b.latencies].sort((x, y) => x - y);
   const at = (/** @type {number} */ q) => latencies[Math.floor(q * latencies.length)];
   const requests = a.requests + b.requests;
-  const weighted = (/** @type {'qbittorrentCpuUs' | 'serverCpuUs'} */ key) =>
+  const weighted = (/** @type {'qbittorrentCpuUs' | 'serverCpuUs' | 'callsPerAdd'} */ key) =>
     (a[key] * a.requests + b[key] * b.requests) / requests;
   return {
     rps: requests / (a.seconds + b.seconds),
@@ -229,6 +231,7 @@ function merged(a, b) {
     latencies,
     qbittorrentCpuUs: weighted('qbittorrentCpuUs'),
     serverCpuUs: weighted('serverCpuUs'),
+    callsPerAdd: weighted('callsPerAdd'),
   };
 }
 
@@ -362,23 +365,30 @@ async function main() {
         serverCpuUs: serverPid === undefined ? 0 : perAdd(cpuMsOf(serverPid) - serverBefore),
       };
     };
-    /** @param {number} connections @returns {Promise<AddFigures & { callsPerAdd: number }>} */
-    const confirmingRun = async (connections) => {
-      const before = await minimalCalls(minimal.confirming);
-      const figures = await addRun(
-        () => addVia(minimal.confirming, connections),
+    /**
+     * An add run through an app that counts its calls to qBittorrent, with calls per add.
+     * @param {string} url @param {number} pid @param {() => Promise<number>} callsSoFar
+     * @param {number} connections @returns {Promise<CountedFigures>}
+     */
+    const countedRun = async (url, pid, callsSoFar, connections) => {
+      const before = await callsSoFar();
+      const figures = await addRun(() => addVia(url, connections), pid);
+      return { ...figures, callsPerAdd: ((await callsSoFar()) - before) / figures.requests };
+    };
+    const confirmingRun = (/** @type {number} */ connections) =>
+      countedRun(
+        minimal.confirming,
         minimalPids.confirming,
+        () => minimalCalls(minimal.confirming),
+        connections,
       );
-      const calls = (await minimalCalls(minimal.confirming)) - before;
-      return { ...figures, callsPerAdd: calls / figures.requests };
-    };
-    /** @param {number} connections @returns {Promise<AddFigures & { callsPerAdd: number }>} */
-    const serviceRun = async (connections) => {
-      const before = await serviceCalls(serviceUrl);
-      const figures = await addRun(() => addVia(serviceUrl, connections), service.pid);
-      const calls = callsBetween(before, await serviceCalls(serviceUrl));
-      return { ...figures, callsPerAdd: calls / figures.requests };
-    };
+    const serviceRun = (/** @type {number} */ connections) =>
+      countedRun(
+        serviceUrl,
+        /** @type {number} */ (service.pid),
+        async () => callsBetween({}, await serviceCalls(serviceUrl)),
+        connections,
+      );
     /** @type {Record<string, any>} */
     const add = {};
     for (const connections of [1, 32]) {
@@ -391,19 +401,11 @@ async function main() {
       const served1 = await serviceRun(connections);
       const served2 = await serviceRun(connections);
       const confirming2 = await confirmingRun(connections);
-      const both = (
-        /** @type {AddFigures & { callsPerAdd: number }} */ x,
-        /** @type {AddFigures & { callsPerAdd: number }} */ y,
-      ) => ({
-        ...merged(x, y),
-        callsPerAdd:
-          (x.callsPerAdd * x.requests + y.callsPerAdd * y.requests) / (x.requests + y.requests),
-      });
       add[`c${connections}`] = {
         direct,
         plain,
-        confirming: both(confirming1, confirming2),
-        service: both(served1, served2),
+        confirming: merged(confirming1, confirming2),
+        service: merged(served1, served2),
       };
     }
     const peakAfterAdds = memoryOf(/** @type {number} */ (service.pid));

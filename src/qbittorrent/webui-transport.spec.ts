@@ -34,11 +34,15 @@ async function serve(
   return { server, url: `http://127.0.0.1:${port}`, received };
 }
 
-function transportTo(url: string, timeoutMs = 2000): WebuiTransport {
+function transportTo(
+  url: string,
+  timeoutMs = 2000,
+  metrics = new MetricsService(),
+): WebuiTransport {
   const config = {
     get: () => ({ url, timeoutMs }),
   } as unknown as ConfigService<AppConfig, true>;
-  return new WebuiTransport(config, new MetricsService());
+  return new WebuiTransport(config, metrics);
 }
 
 describe('WebuiTransport', () => {
@@ -138,8 +142,7 @@ describe('WebuiTransport', () => {
     });
     server = served.server;
     const metrics = new MetricsService();
-    const config = { get: () => ({ url: served.url, timeoutMs: 2000 }) };
-    transport = new WebuiTransport(config as unknown as ConfigService<AppConfig, true>, metrics);
+    transport = transportTo(served.url, 2000, metrics);
     expect((await transport.send('torrents/info', {})).status).toBe(403);
     const text = await metrics.registry.metrics();
     expect(text).toMatch(
