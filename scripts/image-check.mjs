@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { aptMirror } from './lib/chroots.mjs';
 import { answers, freePort } from './lib/ports.mjs';
-import { parseIni, startQbittorrent } from './lib/qbittorrent.mjs';
+import { parseIni } from '../src/qbittorrent-config/qbittorrent-ini.mjs';
+import { startQbittorrent } from './lib/qbittorrent.mjs';
 import { setup } from './setup.mjs';
 
 const execFile = promisify(execFileCallback);

@@ -1,8 +1,9 @@
 import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ApiTokenGuard } from './auth/api-token.guard.js';
-import { InvalidRequestError } from './common/invalid-request.error.js';
+import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { InvalidRequestError } from './common/common.errors.js';
 import { RequestBodyGuard } from './common/request-body.guard.js';
 import { loadAppConfig } from './config/app.config.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
@@ -47,7 +48,10 @@ export class AppModule {
         RegistrationModule,
         StartupModule,
       ],
+      // What every route of every module gets: the token guard, then the body's errors, then
+      // validation of its DTOs, and one error path. A new module adds none of them itself.
       providers: [
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
         // In this order: authentication first, then the body.
         { provide: APP_GUARD, useClass: ApiTokenGuard },
         { provide: APP_GUARD, useClass: RequestBodyGuard },

@@ -3,12 +3,13 @@ import type { NestApplicationOptions } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { jsonBodyParser } from './common/request-body.js';
-import { MAX_BATCH_BODY_BYTES } from './downloads/downloads.limits.js';
+import { LARGE_BODY_ROUTES } from './downloads/downloads.routes.js';
 import { IncomingAdds } from './downloads/incoming-adds.js';
 import { answerLivenessFirst } from './health/liveness.js';
 import type { AppConfig } from './config/app.config.js';
 import { AppLogger } from './logging/app-logger.js';
 import { requestIdMiddleware } from './logging/request-context.js';
+import { HttpMetrics } from './metrics/http-metrics.js';
 import { setupOpenApi } from './openapi/openapi.js';
 
 /** Options for NestFactory.create (and Test's createNestApplication) that configureApp relies on. */
@@ -37,9 +38,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.disable('x-powered-by');
   // Express hashes every body for an ETag; no client of this API makes conditional requests.
   app.set('etag', false);
-  app.use(
-    jsonBodyParser({ paths: ['/downloads', '/downloads/cancel'], limit: MAX_BATCH_BODY_BYTES }),
-  );
+  // Each request is timed from its first byte, body included.
+  app.use(app.get(HttpMetrics).middleware);
+  app.use(jsonBodyParser(LARGE_BODY_ROUTES));
   app.use(requestIdMiddleware);
   setupOpenApi(app);
   const server = app.getHttpServer() as Server & { maxHeaderSize?: number };

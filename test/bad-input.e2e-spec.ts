@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import request from 'supertest';
-import { UNSUPPORTED_LINK } from '../src/downloads/download-link.js';
+import { invalidHashParameter, UNSUPPORTED_LINK } from '../src/downloads/downloads.errors.js';
 import { FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
 import { failOnUnhandledRejections, report } from './support/faults.js';
@@ -160,7 +160,7 @@ describe('bad input', () => {
   ])('refuses a hash of wrong length or charset in the path (%s)', async (_name, method, path) => {
     const response = method === 'post' ? await http().post(path) : await http().delete(path);
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: 'hash must be an info-hash of 40 hex characters' });
+    expect(response.body).toEqual({ error: invalidHashParameter().message });
   });
 
   it('property: random bodies never get a 5xx, never reach qBittorrent when invalid, always get three fields', async () => {

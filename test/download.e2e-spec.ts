@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { UNSUPPORTED_LINK } from '../src/downloads/download-link.js';
+import { UNSUPPORTED_LINK } from '../src/downloads/downloads.errors.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { freePort } from '../scripts/lib/ports.mjs';
 import { startApp, type TestApp } from './support/app.js';

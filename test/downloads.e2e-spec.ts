@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { UNSUPPORTED_LINK } from '../src/downloads/download-link.js';
+import {
+  invalidHashParameter,
+  NOT_AN_INFO_HASH,
+  UNSUPPORTED_LINK,
+} from '../src/downloads/downloads.errors.js';
 import { MAX_BATCH_ITEMS } from '../src/downloads/downloads.limits.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
@@ -297,7 +301,7 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
         progress: 0,
         size: 0,
         files: [],
-        reason: 'not an info-hash (40 hex or 32 base32 characters)',
+        reason: NOT_AN_INFO_HASH,
       });
     });
 
@@ -413,7 +417,7 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
     ])('400 for a malformed hash: %s %s', async (method, url) => {
       const response = method === 'POST' ? await http().post(url) : await http().delete(url);
       expect(response.status).toBe(400);
-      expect(response.body).toEqual({ error: 'hash must be an info-hash of 40 hex characters' });
+      expect(response.body).toEqual({ error: invalidHashParameter().message });
     });
 
     it.each([
@@ -454,7 +458,7 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
         {
           hash: 'nope',
           status: 'failed',
-          reason: 'not an info-hash (40 hex or 32 base32 characters)',
+          reason: NOT_AN_INFO_HASH,
         },
         { hash: hashOf(2), status: 'cancelled', reason: null },
       ]);

@@ -1,17 +1,22 @@
 // Starts and stops real qbittorrent-nox instances on loopback with the safe configuration of
 // docs/qbittorrent.md (Running a real qBittorrent safely). Used by the integration tests, `npm run local` and the benchmark.
 import { spawn } from 'node:child_process';
-import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  mergeIni,
+  toIni,
+  webuiPasswordHash,
+} from '../../src/qbittorrent-config/qbittorrent-ini.mjs';
 import { ensureChroot, QBITTORRENT_VERSIONS } from './chroots.mjs';
 import { answers, freePort, isFree, listensOn } from './ports.mjs';
 
 /**
- * @typedef {Record<string, Record<string, string | number | boolean>>} IniSections
+ * @typedef {import('../../src/qbittorrent-config/qbittorrent-ini.mjs').IniSections} IniSections
  *
  * @typedef {object} StartOptions
  * @property {string} [version] a key of QBITTORRENT_VERSIONS ('4.5.2' is the machine's own binary)
@@ -44,17 +49,6 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * The `WebUI\Password_PBKDF2` value qBittorrent expects: PBKDF2-HMAC-SHA512, 100000 iterations,
- * 16-byte salt, 64-byte key.
- * @param {string} password
- */
-export function passwordHash(password) {
-  const salt = randomBytes(16);
-  const key = pbkdf2Sync(password, salt, 100_000, 64, 'sha512');
-  return `"@ByteArray(${salt.toString('base64')}:${key.toString('base64')})"`;
-}
-
-/**
  * The configuration every test instance starts from: no DHT, LSD, PeX, UPnP; bound to `lo`;
  * a known password; queueing off so that a real transfer is never left waiting.
  * @param {{ username: string, password: string, webuiPort: number, torrentPort: number, downloadDir: string }} settings
@@ -83,7 +77,7 @@ export function safeConfig({ username, password, webuiPort, torrentPort, downloa
       'WebUI\\Address': '127.0.0.1',
       'WebUI\\Port': webuiPort,
       'WebUI\\Username': username,
-      'WebUI\\Password_PBKDF2': passwordHash(password),
+      'WebUI\\Password_PBKDF2': webuiPasswordHash(password),
       'WebUI\\LocalHostAuth': true,
       'Connection\\ResolvePeerCountries': false,
       'Downloads\\SavePath': downloadDir,
@@ -96,47 +90,6 @@ export function safeConfig({ username, password, webuiPort, torrentPort, downloa
 async function mkdirp(dir) {
   await mkdir(dir, { recursive: true });
   return dir;
-}
-
-/** @param {IniSections} base @param {IniSections} extra */
-function merge(base, extra) {
-  /** @type {IniSections} */
-  const merged = { ...base };
-  for (const [section, values] of Object.entries(extra))
-    merged[section] = { ...merged[section], ...values };
-  return merged;
-}
-
-/**
- * A qBittorrent.conf as sections of raw `key=value` strings (values as written, quotes included),
- * to start an instance from a config written elsewhere (`extraConfig`).
- * @param {string} text
- * @returns {IniSections}
- */
-export function parseIni(text) {
-  /** @type {IniSections} */
-  const sections = {};
-  /** @type {Record<string, string>} */
-  let section = {};
-  for (const line of text.split('\n')) {
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) sections[header[1]] = section = {};
-    else if (line.includes('='))
-      section[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
-  }
-  return sections;
-}
-
-/** @param {IniSections} sections */
-function toIni(sections) {
-  return Object.entries(sections)
-    .map(
-      ([section, values]) =>
-        `[${section}]\n${Object.entries(values)
-          .map(([key, value]) => `${key}=${value}`)
-          .join('\n')}\n`,
-    )
-    .join('\n');
 }
 
 /**
@@ -177,7 +130,7 @@ export async function startQbittorrent(options = {}) {
   const username = options.username ?? 'admin';
   const password = options.password ?? randomBytes(12).toString('base64url');
   const torrentPort = options.torrentPort ?? (await freePort());
-  const config = merge(
+  const config = mergeIni(
     safeConfig({
       username,
       password,

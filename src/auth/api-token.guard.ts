@@ -5,7 +5,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../config/app.config.js';
 import { IS_PUBLIC } from './public.decorator.js';
-import { UnauthorizedError } from './unauthorized.error.js';
+import { UnauthorizedError } from './auth.errors.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -39,11 +39,7 @@ export class ApiTokenGuard implements CanActivate {
     const match = BEARER.exec(http.getRequest<Request>().headers.authorization ?? '');
     if (match !== null && timingSafeEqual(digest(match[1]), this.expected)) return true;
     http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer');
-    throw new UnauthorizedError(
-      match === null
-        ? 'missing bearer token (Authorization: Bearer <API_TOKEN>)'
-        : 'invalid bearer token',
-    );
+    throw match === null ? UnauthorizedError.missingToken() : UnauthorizedError.invalidToken();
   }
 }
 

@@ -1,6 +1,6 @@
 import { json } from 'express';
-import type { HasHttpStatus } from './http-status.js';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { RequestBodyError } from './common.errors.js';
 
 /** Largest request body accepted by default; a magnet link is at most 8 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -9,17 +9,6 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export interface LargeBodyRoutes {
   paths: string[];
   limit: number;
-}
-
-/** Why a request body could not be read. Raised inside the route, so the route's error shape applies. */
-export class RequestBodyError extends Error implements HasHttpStatus {
-  constructor(
-    readonly httpStatus: 400 | 413,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RequestBodyError';
-  }
 }
 
 type RequestWithBodyError = Request & { bodyError?: RequestBodyError };
@@ -61,26 +50,26 @@ function unsupportedContentType(request: Request): RequestBodyError | undefined 
     request.headers['transfer-encoding'] !== undefined ||
     Number(request.headers['content-length'] ?? 0) > 0;
   if (!hasBody || request.is('application/json')) return undefined;
-  return new RequestBodyError(400, 'request body must be JSON (Content-Type: application/json)');
+  return RequestBodyError.notJsonContentType();
 }
 
 function notAnObject(request: Request): RequestBodyError | undefined {
   // Every endpoint takes a JSON object; an array would reach the DTOs as a list of them.
   if (!Array.isArray(request.body)) return undefined;
-  return new RequestBodyError(400, 'request body must be a JSON object');
+  return RequestBodyError.notAnObject();
 }
 
 function toBodyError(error: unknown, limit: number): RequestBodyError {
   const type = (error as { type?: unknown }).type;
   switch (type) {
     case 'entity.too.large':
-      return new RequestBodyError(413, `request body is larger than ${limit} bytes`);
+      return RequestBodyError.tooLarge(limit);
     case 'entity.parse.failed':
-      return new RequestBodyError(400, 'request body is not valid JSON');
+      return RequestBodyError.notJson();
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new RequestBodyError(400, 'request body encoding is not supported (use UTF-8 JSON)');
+      return RequestBodyError.unsupportedEncoding();
     default:
-      return new RequestBodyError(400, 'request body could not be read');
+      return RequestBodyError.unreadable();
   }
 }

@@ -1,8 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-
-// C0, DEL and C1 controls: never sent on to qBittorrent inside a form field.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+import { CONTROL_CHARACTER } from './text.js';
 
 /** One rule with one message, so that the message never depends on the order rules run in. */
 function rule(

@@ -1,17 +1,20 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from '@jest/globals';
 import { loadAppConfig } from './app.config.js';
-import { InvalidEnvironmentError } from './environment.js';
+import { InvalidEnvironmentError } from './config.errors.js';
 
 describe(loadAppConfig.name, () => {
   it('applies the documented defaults to an empty environment', () => {
     expect(loadAppConfig({})).toEqual({
       http: { port: 8002, bindAddress: '0.0.0.0', apiToken: null, shutdownTimeoutMs: 10_000 },
       qbittorrent: {
-        url: 'http://localhost:8080',
-        credentials: { username: 'admin', password: 'adminadmin' },
-        timeoutMs: 5000,
-        loginCooldownMs: 30_000,
+        instance: {
+          url: 'http://localhost:8080',
+          label: 'localhost:8080',
+          credentials: { username: 'admin', password: 'adminadmin' },
+          timeoutMs: 5000,
+          loginCooldownMs: 30_000,
+        },
       },
       retry: { maxAttempts: 3, baseDelayMs: 1000 },
       registration: {
@@ -68,10 +71,13 @@ describe(loadAppConfig.name, () => {
         shutdownTimeoutMs: 2000,
       },
       qbittorrent: {
-        url: 'http://qbittorrent:8080',
-        credentials: { username: 'bangumi', password: 'pw' },
-        timeoutMs: 2500,
-        loginCooldownMs: 0,
+        instance: {
+          url: 'http://qbittorrent:8080',
+          label: 'qbittorrent:8080',
+          credentials: { username: 'bangumi', password: 'pw' },
+          timeoutMs: 2500,
+          loginCooldownMs: 0,
+        },
       },
       retry: { maxAttempts: 5, baseDelayMs: 250 },
       registration: {
@@ -112,7 +118,7 @@ describe(loadAppConfig.name, () => {
     ['', 'secret'],
   ])('starts without credentials when user=%j password=%j', (user, password) => {
     expect(
-      loadAppConfig({ QBITTORRENT_USER: user, QBITTORRENT_PASSWORD: password }).qbittorrent
+      loadAppConfig({ QBITTORRENT_USER: user, QBITTORRENT_PASSWORD: password }).qbittorrent.instance
         .credentials,
     ).toBeNull();
   });
@@ -123,7 +129,8 @@ describe(loadAppConfig.name, () => {
 
   it('accepts container host names with underscores', () => {
     expect(
-      loadAppConfig({ QBITTORRENT_URL: 'http://bangumi_qbittorrent:8080' }).qbittorrent.url,
+      loadAppConfig({ QBITTORRENT_URL: 'http://bangumi_qbittorrent:8080' }).qbittorrent.instance
+        .url,
     ).toBe('http://bangumi_qbittorrent:8080');
   });
 

@@ -1,6 +1,10 @@
 import type { LogLevel } from '@nestjs/common';
 import type { LogFormat } from '../logging/app-logger.js';
 import {
+  instanceLabel,
+  type QbittorrentInstanceConfig,
+} from '../qbittorrent/qbittorrent-instance.js';
+import {
   type EnvironmentVariables,
   type LogLevelName,
   validateEnvironment,
@@ -21,13 +25,8 @@ export interface QbittorrentCredentials {
 }
 
 export interface QbittorrentConfig {
-  /** WebUI base URL without a trailing slash, e.g. `http://localhost:8080`. */
-  url: string;
-  /** `null` when QBITTORRENT_USER or QBITTORRENT_PASSWORD is empty: set later over the API. */
-  credentials: QbittorrentCredentials | null;
-  timeoutMs: number;
-  /** After qBittorrent refuses our credentials, how long to answer from that refusal instead of trying again. */
-  loginCooldownMs: number;
+  /** The qBittorrent this service drives. */
+  instance: QbittorrentInstanceConfig;
 }
 
 export interface RetryConfig {
@@ -88,13 +87,16 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
     qbittorrent: {
-      url: withoutTrailingSlash(env.QBITTORRENT_URL),
-      credentials:
-        env.QBITTORRENT_USER === '' || env.QBITTORRENT_PASSWORD === ''
-          ? null
-          : { username: env.QBITTORRENT_USER, password: env.QBITTORRENT_PASSWORD },
-      timeoutMs: env.QBITTORRENT_TIMEOUT_MS,
-      loginCooldownMs: env.QBITTORRENT_LOGIN_COOLDOWN_MS,
+      instance: {
+        url: withoutTrailingSlash(env.QBITTORRENT_URL),
+        label: instanceLabel(new URL(env.QBITTORRENT_URL)),
+        credentials:
+          env.QBITTORRENT_USER === '' || env.QBITTORRENT_PASSWORD === ''
+            ? null
+            : { username: env.QBITTORRENT_USER, password: env.QBITTORRENT_PASSWORD },
+        timeoutMs: env.QBITTORRENT_TIMEOUT_MS,
+        loginCooldownMs: env.QBITTORRENT_LOGIN_COOLDOWN_MS,
+      },
     },
     retry: { maxAttempts: env.RETRY_MAX_ATTEMPTS, baseDelayMs: env.RETRY_BASE_DELAY_MS },
     registration: {

@@ -16,6 +16,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { InvalidEnvironmentError } from './config.errors.js';
 
 export const LOG_LEVEL_NAMES = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVEL_NAMES)[number];
@@ -157,13 +158,6 @@ const EMPTY_IS_A_VALUE = new Set<string>([
   'API_TOKEN',
   'TORRENT_FETCH_PROXY',
 ]);
-
-export class InvalidEnvironmentError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid environment: ${problems.join('; ')}`);
-    this.name = 'InvalidEnvironmentError';
-  }
-}
 
 /** Validates the raw environment and returns it typed, with defaults applied. */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {

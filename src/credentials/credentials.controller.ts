@@ -1,18 +1,16 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiErrors } from '../openapi/api-docs.decorators.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '../openapi/swagger-decorators.js';
-import { ApiExceptionFilter } from '../common/api-exception.filter.js';
-import { ApiErrors, ApiProtected } from '../openapi/api-docs.decorators.js';
+import { CREDENTIALS_ROUTE } from './credentials.routes.js';
 import { CredentialsService } from './credentials.service.js';
 import { CredentialsDto, CredentialsResultDto } from './dto/credentials.dto.js';
 
 @ApiTags('config')
-@ApiProtected()
-@Controller('config')
-@UseFilters(ApiExceptionFilter)
+@Controller()
 export class CredentialsController {
   constructor(private readonly credentials: CredentialsService) {}
 
-  @Post('credentials')
+  @Post(CREDENTIALS_ROUTE)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Set the qBittorrent credentials',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { QbittorrentAuthError } from '../qbittorrent/qbittorrent.errors.js';
 import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
-import { CredentialsRefusedError } from './credentials-refused.error.js';
+import { CredentialsRefusedError } from './credentials.errors.js';
 import type { CredentialsDto, CredentialsResultDto } from './dto/credentials.dto.js';
 
 /** Replaces the qBittorrent credentials at run time, as the core service's CLI does. */

@@ -3,10 +3,9 @@ import {
   QbittorrentTimeoutError,
   QbittorrentUnavailableError,
 } from '../qbittorrent/qbittorrent.errors.js';
-import { RetryFailedError } from '../retry/retry.service.js';
-import { TorrentFetchError } from '../torrent-file/torrent-fetch.error.js';
+import { RetryFailedError } from '../retry/retry.errors.js';
+import { TorrentFetchError } from '../torrent-file/torrent-file.errors.js';
 import type { DownloadLink } from './download-link.js';
-import { BATCH_DEADLINE_MS } from './downloads.limits.js';
 
 /**
  * What one batch has learnt is down (qBittorrent, or a host serving .torrent files), and why: the
@@ -25,10 +24,6 @@ export class BatchOutages {
     const outage = outageOf(error, link);
     if (outage !== null && !this.down.has(outage)) this.down.set(outage, reason);
   }
-}
-
-export function deadlineReason(what: string): string {
-  return `${what}: the batch reached its ${BATCH_DEADLINE_MS / 1000} s deadline (send it again)`;
 }
 
 const QBITTORRENT = 'qbittorrent';

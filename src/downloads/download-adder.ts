@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import pLimit from 'p-limit';
 import type { AddedTorrent, AddOptions } from '../qbittorrent/qbittorrent.types.js';
-import { QbittorrentSettings } from '../qbittorrent/qbittorrent-settings.service.js';
-import { RetryAbortedError, RetryFailedError, RetryService } from '../retry/retry.service.js';
-import { TorrentFetchError } from '../torrent-file/torrent-fetch.error.js';
+import { RetryAbortedError, RetryFailedError } from '../retry/retry.errors.js';
+import { RetryService } from '../retry/retry.service.js';
+import { TorrentFetchError } from '../torrent-file/torrent-file.errors.js';
 import { TorrentFetcher } from '../torrent-file/torrent-fetcher.js';
 import type { TorrentMetainfo } from '../torrent-file/torrent-file.js';
-import { BatchOutages, deadlineReason } from './batch-outages.js';
+import { BatchOutages } from './batch-outages.js';
 import type { DownloadLink } from './download-link.js';
 import {
   type DownloadAccepted,
@@ -22,6 +22,7 @@ import {
   toItemResult,
 } from './dto/add-downloads.dto.js';
 import { BATCH_DEADLINE_MS } from './downloads.limits.js';
+import { deadlineReason } from './downloads.errors.js';
 import { linkTag } from './link-tag.js';
 import { TorrentRepository } from './torrent.repository.js';
 
@@ -65,7 +66,6 @@ export class DownloadAdder {
     private readonly torrents: TorrentRepository,
     private readonly retry: RetryService,
     private readonly fetcher: TorrentFetcher,
-    private readonly settings: QbittorrentSettings,
     private readonly recorder: DownloadOutcomeRecorder,
   ) {}
 
@@ -81,8 +81,8 @@ export class DownloadAdder {
   ): Promise<DownloadOutcome> {
     const attempt = await this.attempt('', linkId, link, options);
     await this.confirm([attempt]);
-    await this.warn([attempt]);
-    return this.settle(attempt);
+    await this.flagPeerless([attempt]);
+    return this.record(attempt);
   }
 
   /**
@@ -98,8 +98,8 @@ export class DownloadAdder {
       items.map((item) => limit(() => this.attemptItem(item, deadline, outages))),
     );
     await this.confirm(attempts, deadline);
-    await this.warn(attempts);
-    return attempts.map((attempt) => toItemResult(attempt.url, this.settle(attempt)));
+    await this.flagPeerless(attempts);
+    return attempts.map((attempt) => toItemResult(attempt.url, this.record(attempt)));
   }
 
   private async attemptItem(
@@ -170,7 +170,7 @@ export class DownloadAdder {
     for (let round = 1; pending.length > 0; round++) {
       let listed: Set<string>;
       try {
-        listed = await this.torrents.listed(pending.map(({ hash }) => hash));
+        listed = await this.torrents.lookUntilListed(pending.map(({ hash }) => hash));
       } catch (error) {
         for (const { attempt, hash } of pending)
           Object.assign(attempt, { outcome: failureOf(error, hash), error });
@@ -208,21 +208,25 @@ export class DownloadAdder {
     }
   }
 
-  /** Flags accepted magnets that name no tracker while DHT is off: they never find peers. */
-  private async warn(attempts: Attempt[]): Promise<void> {
+  /**
+   * Adds a warning to each accepted magnet that names no tracker while DHT is off in qBittorrent:
+   * it will find no peers, nor its metadata.
+   */
+  private async flagPeerless(attempts: Attempt[]): Promise<void> {
     const blind = attempts.filter(
       (attempt) =>
         attempt.outcome.status === 'accepted' &&
         attempt.link?.kind === 'magnet' &&
         !attempt.link.hasTrackers,
     );
-    if (blind.length === 0 || !(await this.settings.dhtOff())) return;
+    if (blind.length === 0 || !(await this.torrents.dhtOff())) return;
     for (const attempt of blind) {
       if (attempt.outcome.status === 'accepted') attempt.outcome.warning = NO_PEER_SOURCE;
     }
   }
 
-  private settle(attempt: Attempt): DownloadOutcome {
+  /** Logs and counts the outcome (the recorder), and answers it. */
+  private record(attempt: Attempt): DownloadOutcome {
     return this.recorder.record(attempt.linkId, attempt.link, attempt.outcome, attempt.error);
   }
 

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DownloadFailedError } from './download-outcome.js';
+import { DownloadFailedError } from './downloads.errors.js';
 import { DownloadOutcomeRecorder } from './download-outcome.recorder.js';
 import { DownloadResponseDto } from './dto/download-response.dto.js';
 

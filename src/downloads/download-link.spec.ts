@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidMagnetError } from '../qbittorrent/magnet.js';
-import { InvalidLinkError, parseDownloadLink, UNSUPPORTED_LINK } from './download-link.js';
+import { InvalidMagnetError } from '../qbittorrent/qbittorrent.errors.js';
+import { parseDownloadLink } from './download-link.js';
+import { InvalidLinkError, UNSUPPORTED_LINK } from './downloads.errors.js';
 
 describe(parseDownloadLink.name, () => {
   it('reads a magnet link with its torrent id', () => {

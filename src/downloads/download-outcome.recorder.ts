@@ -1,7 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Counter } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { DownloadLink } from './download-link.js';
-import { type DownloadFailure, type DownloadOutcome, failureOf } from './download-outcome.js';
+import {
+  DOWNLOAD_STATUSES,
+  type DownloadFailure,
+  type DownloadOutcome,
+  failureOf,
+} from './download-outcome.js';
 
 /**
  * The one place where the outcome of an add is logged and counted, whoever decided it: the adder,
@@ -10,8 +16,16 @@ import { type DownloadFailure, type DownloadOutcome, failureOf } from './downloa
 @Injectable()
 export class DownloadOutcomeRecorder {
   private readonly logger = new Logger('Downloads');
+  private readonly outcomes: Counter<'outcome'>;
 
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(metrics: MetricsService) {
+    this.outcomes = metrics.counter({
+      name: 'downloader_downloads_total',
+      help: 'Downloads asked for (POST /download and each POST /downloads item), by outcome',
+      labelNames: ['outcome'] as const,
+    });
+    for (const outcome of DOWNLOAD_STATUSES) this.outcomes.inc({ outcome }, 0);
+  }
 
   /** Logs and counts `outcome` (`error`: its cause, whose stack an unexpected failure logs). */
   record<T extends DownloadOutcome>(
@@ -21,7 +35,7 @@ export class DownloadOutcomeRecorder {
     error?: unknown,
   ): T {
     const id = `link_id=${linkId ?? '-'}`;
-    this.metrics.countDownload(outcome.status);
+    this.outcomes.inc({ outcome: outcome.status });
     if (outcome.status === 'accepted') {
       const note = outcome.alreadyPresent ? ' (qBittorrent already held it)' : '';
       this.logger.log(`${id} hash=${outcome.hash} accepted${note}`);

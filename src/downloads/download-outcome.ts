@@ -1,8 +1,9 @@
 import { mapError } from '../common/error-mapping.js';
-import type { HasHttpStatus } from '../common/http-status.js';
+import { unconfirmedReason } from './downloads.errors.js';
 
 /** The three outcomes of asking for a download, as the Rust service named them. */
-export type DownloadStatus = 'accepted' | 'unsupported' | 'error';
+export const DOWNLOAD_STATUSES = ['accepted', 'unsupported', 'error'] as const;
+export type DownloadStatus = (typeof DOWNLOAD_STATUSES)[number];
 
 export interface DownloadAccepted {
   status: 'accepted';
@@ -56,19 +57,8 @@ export function unconfirmed(hash: string): DownloadFailure {
   return {
     status: 'error',
     hash,
-    error: `qBittorrent answered that it added torrent ${hash}, twice, but does not hold it`,
+    error: unconfirmedReason(hash),
     httpStatus: 500,
     unexpected: false,
   };
-}
-
-/** POST /download did not succeed; the failure is already logged and counted. */
-export class DownloadFailedError extends Error implements HasHttpStatus {
-  readonly httpStatus: number;
-
-  constructor(readonly failure: DownloadFailure) {
-    super(failure.error);
-    this.name = 'DownloadFailedError';
-    this.httpStatus = failure.httpStatus;
-  }
 }

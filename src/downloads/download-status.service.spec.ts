@@ -1,24 +1,19 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import type { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '../config/app.config.js';
+import { newConfigService } from '../config/testing/config.builder.js';
 import { DownloadStatusService } from './download-status.service.js';
-import { splitHashes } from './dto/status-query.dto.js';
-import { listedTorrent, newTorrentRepositoryMock } from './testing/torrent-repository.fake.js';
+import { NOT_AN_INFO_HASH } from './downloads.errors.js';
+import { listedTorrent, newTorrentRepositoryMock } from './testing/downloads.builders.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
 
-describe('DownloadStatusService', () => {
+describe(DownloadStatusService.name, () => {
   let torrents: ReturnType<typeof newTorrentRepositoryMock>;
-  let service: DownloadStatusService;
+  let sut: DownloadStatusService;
 
   beforeEach(() => {
     torrents = newTorrentRepositoryMock();
-    const config = { get: () => ({ deadTorrentAfterS: 3600 }) };
-    service = new DownloadStatusService(
-      torrents,
-      config as unknown as ConfigService<AppConfig, true>,
-    );
+    sut = new DownloadStatusService(torrents, newConfigService({ DEAD_TORRENT_AFTER_S: '3600' }));
   });
 
   it('answers each hash in order, as asked, from one listing with the known files', async () => {
@@ -26,7 +21,7 @@ describe('DownloadStatusService', () => {
       torrents: [listedTorrent(A, { state: 'uploading', progress: 1 })],
       files: new Map([[A, ['Show/01.mkv']]]),
     });
-    const statuses = await service.statuses([A.toUpperCase(), B, 'nonsense', A]);
+    const statuses = await sut.statuses([A.toUpperCase(), B, 'nonsense', A]);
     expect(torrents.listWithFiles).toHaveBeenCalledWith({ hashes: [A, B] });
     expect(statuses.map((s) => [s.hash, s.status])).toEqual([
       [A.toUpperCase(), 'completed'],
@@ -35,18 +30,28 @@ describe('DownloadStatusService', () => {
       [A, 'completed'],
     ]);
     expect(statuses[0].files).toEqual(['/downloads/Show/01.mkv']);
-    expect(statuses[2].reason).toMatch(/not an info-hash/);
+    expect(statuses[2].reason).toBe(NOT_AN_INFO_HASH);
   });
 
   it('lists every torrent filtered by category and tag there, by status here, before files are read', async () => {
-    await service.all({ category: 'bangumi', status: 'completed' });
+    await sut.all({ category: 'bangumi', status: 'completed' });
     const [query, keep] = torrents.listWithFiles.mock.calls[0];
     expect(query).toEqual({ category: 'bangumi', tag: undefined });
     expect(keep?.(listedTorrent(A, { state: 'stalledUP' }))).toBe(true);
     expect(keep?.(listedTorrent(A, { state: 'downloading' }))).toBe(false);
   });
 
-  it('reads the hashes query: comma-separated, blanks dropped', () => {
-    expect(splitHashes(` ${A}, ,${B},`)).toEqual([A, B]);
+  it('calls a torrent dead after DEAD_TORRENT_AFTER_S without metadata', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const longAgo = now - 3601;
+    torrents.listWithFiles.mockResolvedValue({
+      torrents: [
+        listedTorrent(A, { state: 'metaDL', added_on: longAgo, last_activity: longAgo }),
+        listedTorrent(B, { state: 'metaDL', added_on: now - 60, last_activity: now - 60 }),
+      ],
+      files: new Map(),
+    });
+    const statuses = await sut.statuses([A, B]);
+    expect(statuses.map((status) => status.dead)).toEqual([true, false]);
   });
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app.config.js';
 import { torrentIdOf } from '../qbittorrent/info-hash.js';
+import { NOT_AN_INFO_HASH } from './downloads.errors.js';
 import {
   notFoundView,
   stateOf,
@@ -13,8 +14,6 @@ import {
   toStatusView,
 } from './torrent-status.js';
 import { TorrentRepository } from './torrent.repository.js';
-
-export const NOT_A_HASH = 'not an info-hash (40 hex or 32 base32 characters)';
 
 /** What GET /downloads answers: the status of torrents, in the core's types. */
 @Injectable()
@@ -39,7 +38,7 @@ export class DownloadStatusService {
     const byHash = new Map(torrents.map((torrent) => [torrent.hash, torrent]));
     return entries.map((entry, i) => {
       const id = ids[i];
-      if (id === null) return notFoundView(entry, null, NOT_A_HASH);
+      if (id === null) return notFoundView(entry, null, NOT_AN_INFO_HASH);
       const torrent = byHash.get(id);
       return torrent
         ? toStatusView(torrent, files.get(id) ?? [], this.context(entry))

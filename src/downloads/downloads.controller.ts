@@ -8,11 +8,11 @@ import {
   Param,
   Post,
   Query,
-  UseFilters,
 } from '@nestjs/common';
+import { RequestBodyError } from '../common/common.errors.js';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '../openapi/swagger-decorators.js';
-import { ApiExceptionFilter } from '../common/api-exception.filter.js';
-import { ApiErrors, ApiProtected } from '../openapi/api-docs.decorators.js';
+import { ApiErrors } from '../openapi/api-docs.decorators.js';
+import { INFO_HASH_FORMS } from '../qbittorrent/info-hash.js';
 import {
   AddDownloadsDto,
   AddDownloadsResponseDto,
@@ -30,24 +30,24 @@ import {
 } from './downloads.limits.js';
 import { DownloadAdder } from './download-adder.js';
 import { DownloadStatusService } from './download-status.service.js';
+import { invalidHashParameter, TorrentNotFoundError } from './downloads.errors.js';
+import { DOWNLOADS_ROUTES } from './downloads.routes.js';
 import { ParseInfoHashPipe } from './info-hash.pipe.js';
 import { TorrentControlService } from './torrent-control.service.js';
 import { TORRENT_STATUSES } from './torrent-status.js';
 
 const EXAMPLE_HASH = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
-const HASH = { name: 'hash', description: 'Info-hash, 40 hex characters', example: EXAMPLE_HASH };
-const BATCH_TOO_LARGE = `request body is larger than ${MAX_BATCH_BODY_BYTES} bytes`;
-const NOT_A_HASH = 'hash must be an info-hash of 40 hex characters';
-const NOT_HELD = `qBittorrent does not hold torrent ${EXAMPLE_HASH}`;
+const HASH = { name: 'hash', description: `Info-hash: ${INFO_HASH_FORMS}`, example: EXAMPLE_HASH };
+const BATCH_TOO_LARGE = RequestBodyError.tooLarge(MAX_BATCH_BODY_BYTES).message;
+const NOT_A_HASH = invalidHashParameter().message;
+const NOT_HELD = new TorrentNotFoundError(EXAMPLE_HASH).message;
 
 /** Torrent management for the core service. */
 @ApiTags('downloads')
-@ApiProtected()
 @ApiErrors({
   500: 'Reading torrents from qBittorrent failed after 3 attempts: qBittorrent answered HTTP 502 to torrents/info',
 })
-@Controller('downloads')
-@UseFilters(ApiExceptionFilter)
+@Controller()
 export class DownloadsController {
   constructor(
     private readonly adder: DownloadAdder,
@@ -55,7 +55,7 @@ export class DownloadsController {
     private readonly control: TorrentControlService,
   ) {}
 
-  @Post()
+  @Post(DOWNLOADS_ROUTES.batch)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: `Add up to ${MAX_BATCH_ITEMS} magnet links or .torrent URLs`,
@@ -72,7 +72,7 @@ export class DownloadsController {
     return { results: await this.adder.addMany(items) };
   }
 
-  @Get()
+  @Get(DOWNLOADS_ROUTES.batch)
   @ApiOperation({
     summary: 'Status of torrents',
     description:
@@ -88,7 +88,7 @@ export class DownloadsController {
     return { statuses };
   }
 
-  @Post('cancel')
+  @Post(DOWNLOADS_ROUTES.cancel)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Remove torrents, keeping their files' })
   @ApiOkResponse({ type: CancelResponseDto })
@@ -100,7 +100,7 @@ export class DownloadsController {
     return { results: await this.control.cancel(body.hashes) };
   }
 
-  @Post(':hash/pause')
+  @Post(DOWNLOADS_ROUTES.pause)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Pause a torrent',
@@ -113,7 +113,7 @@ export class DownloadsController {
     return this.control.pause(hash);
   }
 
-  @Post(':hash/resume')
+  @Post(DOWNLOADS_ROUTES.resume)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Resume a torrent',
@@ -126,7 +126,7 @@ export class DownloadsController {
     return this.control.resume(hash);
   }
 
-  @Delete(':hash')
+  @Delete(DOWNLOADS_ROUTES.one)
   @ApiOperation({ summary: 'Delete a torrent, and its files with delete_files=true' })
   @ApiParam(HASH)
   @ApiOkResponse({ type: DeleteResultDto })

@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Injectable } from '@nestjs/common';
-
-const ADD_ROUTES = new Set(['/download', '/downloads']);
+import { ADD_ROUTES } from './downloads.routes.js';
 
 /**
  * How many add requests (POST /download, POST /downloads) the HTTP server holds: counted from the
@@ -10,6 +9,7 @@ const ADD_ROUTES = new Set(['/download', '/downloads']);
  */
 @Injectable()
 export class IncomingAdds {
+  private readonly routes = new Set(ADD_ROUTES);
   private count = 0;
   private readonly listeners: (() => void)[] = [];
 
@@ -25,7 +25,7 @@ export class IncomingAdds {
   /** Counts the add requests `server` receives, before any other listener sees them. */
   countOn(server: Server): void {
     server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
-      if (request.method !== 'POST' || !ADD_ROUTES.has((request.url ?? '').split('?', 1)[0]))
+      if (request.method !== 'POST' || !this.routes.has((request.url ?? '').split('?', 1)[0]))
         return;
       this.count++;
       response.once('close', () => {

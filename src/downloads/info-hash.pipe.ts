@@ -1,14 +1,16 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { InvalidRequestError } from '../common/invalid-request.error.js';
-import { normalizeInfoHash } from '../qbittorrent/info-hash.js';
+import { torrentIdOf } from '../qbittorrent/info-hash.js';
+import { invalidHashParameter } from './downloads.errors.js';
 
-/** A `:hash` route parameter: 40 hex characters, returned lowercased. */
+/**
+ * A `:hash` route parameter, read as every route reads a hash (40 hex, 32 base32 or 64 hex):
+ * the id qBittorrent holds the torrent under.
+ */
 @Injectable()
 export class ParseInfoHashPipe implements PipeTransform<unknown, string> {
   transform(value: unknown): string {
-    const hash = normalizeInfoHash(value);
-    if (hash === null)
-      throw new InvalidRequestError('hash must be an info-hash of 40 hex characters');
+    const hash = torrentIdOf(value);
+    if (hash === null) throw invalidHashParameter();
     return hash;
   }
 }

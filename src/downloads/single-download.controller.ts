@@ -1,11 +1,14 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseFilters } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '../openapi/swagger-decorators.js';
+import { UnauthorizedError } from '../auth/auth.errors.js';
+import { RequestBodyError } from '../common/common.errors.js';
 import { MAX_BODY_BYTES } from '../common/request-body.js';
-import { ApiErrors, type ErrorShape, ApiProtected } from '../openapi/api-docs.decorators.js';
-import { DownloadExceptionFilter } from './download-exception.filter.js';
-import { UNSUPPORTED_LINK } from './download-link.js';
-import { DownloadFailedError, isUnsupported } from './download-outcome.js';
+import { ApiErrors, type ErrorShape } from '../openapi/api-docs.decorators.js';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '../openapi/swagger-decorators.js';
 import { DownloadAdder } from './download-adder.js';
+import { DownloadExceptionFilter } from './download-exception.filter.js';
+import { isUnsupported } from './download-outcome.js';
+import { DownloadFailedError, UNSUPPORTED_LINK } from './downloads.errors.js';
+import { DOWNLOADS_ROUTES } from './downloads.routes.js';
 import { CreateDownloadDto } from './dto/create-download.dto.js';
 import { DownloadResponseDto } from './dto/download-response.dto.js';
 
@@ -15,15 +18,17 @@ const threeFields: ErrorShape = (error, status) => ({
   example: { status: isUnsupported(status) ? 'unsupported' : 'error', hash: null, error },
 });
 
-/** The Rust service's route: one link, answered `accepted`, `unsupported` or `error`. */
+/**
+ * The Rust service's route: one link, answered `accepted`, `unsupported` or `error`. The one route
+ * whose failures are not `{"error"}`: its own filter words them in its three fields.
+ */
 @ApiTags('download')
-@ApiProtected(threeFields)
-@Controller('download')
+@Controller()
 @UseFilters(DownloadExceptionFilter)
 export class SingleDownloadController {
   constructor(private readonly adder: DownloadAdder) {}
 
-  @Post()
+  @Post(DOWNLOADS_ROUTES.single)
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
     summary: 'Add a torrent from a magnet link or a .torrent URL',
@@ -37,7 +42,8 @@ export class SingleDownloadController {
   @ApiErrors(
     {
       400: UNSUPPORTED_LINK,
-      413: `request body is larger than ${MAX_BODY_BYTES} bytes`,
+      401: UnauthorizedError.invalidToken().message,
+      413: RequestBodyError.tooLarge(MAX_BODY_BYTES).message,
       500: 'Adding torrent c12fe1c06bba254a9dc9f519b335aa7c1367a88a to qBittorrent failed after 3 attempts: qBittorrent at http://qbittorrent:8080 is unreachable (ECONNREFUSED)',
       502: 'Fetching https://mikanani.me/Download/20260101/abc.torrent failed after 3 attempts: fetching https://mikanani.me/Download/20260101/abc.torrent failed: the server answered HTTP 503',
     },

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { mapError } from '../common/error-mapping.js';
 import { torrentIdOf } from '../qbittorrent/info-hash.js';
-import { NOT_A_HASH } from './download-status.service.js';
+import { NOT_AN_INFO_HASH, TorrentNotFoundError } from './downloads.errors.js';
 import type { CancelResultDto } from './dto/cancel-downloads.dto.js';
 import type { DeleteResultDto, SwitchResultDto } from './dto/torrent-status.dto.js';
-import { TorrentNotFoundError } from './torrent-not-found.error.js';
 import { isPausedState, stateOf, statusOf } from './torrent-status.js';
 import { TorrentRepository } from './torrent.repository.js';
 
@@ -48,7 +47,7 @@ export class TorrentControlService {
     }
     return ids.map((id, i): CancelResultDto => {
       const hash = typeof raw[i] === 'string' ? raw[i] : (JSON.stringify(raw[i]) ?? 'null');
-      if (id === null) return { hash, status: 'failed', reason: NOT_A_HASH };
+      if (id === null) return { hash, status: 'failed', reason: NOT_AN_INFO_HASH };
       if (!held.has(id)) return { hash, status: 'not_found', reason: null };
       return failure === null
         ? { hash, status: 'cancelled', reason: null }
@@ -64,7 +63,7 @@ export class TorrentControlService {
   private async switchTorrent(hash: string, action: 'pause' | 'resume'): Promise<SwitchResultDto> {
     await this.require(hash);
     await (action === 'pause' ? this.torrents.pause(hash) : this.torrents.resume(hash));
-    const torrent = await this.torrents.settle(
+    const torrent = await this.torrents.lookUntil(
       hash,
       (listed) => isPausedState(listed.state) === (action === 'pause'),
       SETTLE_WAITS_MS,

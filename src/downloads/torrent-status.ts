@@ -1,3 +1,4 @@
+import { splitList } from '../common/text.js';
 import { linkIdFromTags } from './link-tag.js';
 import type { TorrentInfo } from '../qbittorrent/qbittorrent.types.js';
 import { joinPath } from '../qbittorrent/save-path.js';
@@ -135,7 +136,7 @@ export function toStatusView(
   files: readonly string[],
   context: StatusContext,
 ): TorrentStatusView {
-  const tags = splitTags(torrent.tags);
+  const tags = splitList(torrent.tags);
   const state = stateOf(torrent.state);
   const seeds = Math.max(torrent.num_seeds ?? 0, torrent.num_complete ?? 0, 0);
   const availability = Math.max(torrent.availability ?? 0, 0);
@@ -206,11 +207,4 @@ export function notFoundView(
 /** qBittorrent reports -1 for some sizes it does not know yet; the core reads them as unsigned. */
 function byteCount(value: number): number {
   return Number.isSafeInteger(value) && value > 0 ? value : 0;
-}
-
-function splitTags(tags: string): string[] {
-  return tags
-    .split(',')
-    .map((tag) => tag.trim())
-    .filter(Boolean);
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import type { MagnetLink } from '../qbittorrent/magnet.js';
 import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
+import { QbittorrentSettings } from '../qbittorrent/qbittorrent-settings.reader.js';
 import type {
   AddAnswer,
   AddedTorrent,
@@ -28,22 +29,23 @@ export interface TorrentsWithFiles {
 
 /**
  * The torrents qBittorrent holds, for the downloads feature: every call through the client with
- * its retries, the one "look again until qBittorrent shows it" (TorrentWatch) and the file names
- * already known (TorrentFileCache). The services above it never touch the client.
+ * its retries, the one "look again until qBittorrent shows it" (TorrentWatch), the file names
+ * already known (TorrentFileCache) and the settings that decide whether a torrent can find peers.
+ * The services of the feature reach qBittorrent through it alone.
  */
 @Injectable()
 export class TorrentRepository {
   private readonly watch: TorrentWatch = new TorrentWatch(
     (hashes) => this.list({ hashes }),
-    // Adds of this process still coming: requests not yet waiting here, items of a batch in flight.
-    (): number => Math.max(this.incoming.inProgress - this.watch.size, this.addsInFlight),
+    // Add requests the server holds that do not wait here yet: each will soon be looked for. (The
+    // items of a batch are looked for together once all are sent: none is on its way alone.)
+    (): number => this.incoming.inProgress - this.watch.size,
   );
   private readonly fileCache = new TorrentFileCache();
-  /** Adds on their way to qBittorrent (see sending): each will soon be looked for. */
-  private addsInFlight = 0;
 
   constructor(
     private readonly client: QbittorrentClient,
+    private readonly settings: QbittorrentSettings,
     private readonly retry: RetryService,
     private readonly incoming: IncomingAdds,
   ) {
@@ -87,8 +89,11 @@ export class TorrentRepository {
     return { torrents, files: await this.filesOf(torrents) };
   }
 
-  /** Which of `hashes` qBittorrent lists, looking again for about 1 s: it lists a new torrent late. */
-  listed(hashes: string[]): Promise<Set<string>> {
+  /**
+   * Which of `hashes` qBittorrent lists, looking again (for about 1 s) for those it does not yet:
+   * it lists a new torrent a moment after it answered the add.
+   */
+  lookUntilListed(hashes: string[]): Promise<Set<string>> {
     return this.watch.listed(hashes);
   }
 
@@ -96,7 +101,7 @@ export class TorrentRepository {
    * The torrent once `wanted` holds for it (or it is gone), looking again with growing waits
    * until `waits` run out: qBittorrent applies a change on its next refresh.
    */
-  async settle(
+  async lookUntil(
     hash: string,
     wanted: (torrent: TorrentInfo) => boolean,
     waits: readonly number[],
@@ -172,23 +177,17 @@ export class TorrentRepository {
   }
 
   /**
-   * Runs the sending of an add (fetch, add, tag), counting it while it is on its way: a look for
-   * other adds waits a moment for it to join (TorrentWatch).
+   * Whether qBittorrent is known to find peers for a magnet only through its trackers (DHT off);
+   * false when its settings cannot be read.
    */
-  async sending<T>(work: () => Promise<T>): Promise<T> {
-    this.addsInFlight++;
-    try {
-      return await work();
-    } finally {
-      this.addsInFlight--;
-      if (this.addsInFlight === 0) this.watch.schedule();
-    }
+  dhtOff(): Promise<boolean> {
+    return this.settings.dhtOff();
   }
 
   /** After an add qBittorrent did not answer as done: present in its list means it held it. */
   private async held(answer: AddAnswer): Promise<AddedTorrent> {
     if (answer.added) return { hash: answer.hash, alreadyPresent: false };
-    if ((await this.listed([answer.hash])).has(answer.hash)) {
+    if ((await this.lookUntilListed([answer.hash])).has(answer.hash)) {
       return { hash: answer.hash, alreadyPresent: true };
     }
     throw answer.refusal;

@@ -1,4 +1,5 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -6,9 +7,10 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '../openapi/swagger-decorators.js';
-import { HealthCheckService } from '@nestjs/terminus';
+import { type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator.js';
 import { QbittorrentHealthIndicator } from '../qbittorrent/qbittorrent.health.js';
+import { HEALTH_ROUTES } from './health.routes.js';
 
 const READY = {
   status: 'ok',
@@ -38,14 +40,14 @@ const DOWN = {
 
 @ApiTags('health')
 @Public()
-@Controller('health')
+@Controller()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly qbittorrent: QbittorrentHealthIndicator,
   ) {}
 
-  @Get()
+  @Get(HEALTH_ROUTES.liveness)
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: "Liveness: the process serves, whatever qBittorrent's state" })
@@ -55,7 +57,7 @@ export class HealthController {
     return 'OK';
   }
 
-  @Get('ready')
+  @Get(HEALTH_ROUTES.readiness)
   @Header('Cache-Control', 'no-store')
   // No Terminus HealthCheck decorator: all it adds is a cache header (set above) and swagger
   // answers that would load @nestjs/swagger at start-up (swagger-decorators.ts); ours document it.
@@ -76,7 +78,15 @@ export class HealthController {
       },
     },
   })
-  ready() {
-    return this.health.check([() => this.qbittorrent.isHealthy('qbittorrent')]);
+  async ready(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.qbittorrent.isHealthy('qbittorrent')]);
+    } catch (error) {
+      // Terminus throws its 503 with the whole result: answered here, in Terminus's shape, rather
+      // than in the `{"error"}` shape of the application's exception filter.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(error.getStatus());
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 }

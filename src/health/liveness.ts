@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { requestIdOf } from '../logging/request-context.js';
+import { HEALTH_ROUTES } from './health.routes.js';
 
 /**
  * Answers `GET /health` on the HTTP server itself, before Express and Nest see the request: a
@@ -11,7 +12,7 @@ export function answerLivenessFirst(server: Server): void {
   const application = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    if (request.method === 'GET' && request.url === '/health') {
+    if (request.method === 'GET' && request.url === HEALTH_ROUTES.liveness) {
       response.writeHead(200, {
         'content-type': 'text/plain; charset=utf-8',
         'content-length': '2',

@@ -8,13 +8,15 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { HEALTH_ROUTES } from '../health/health.routes.js';
+import { METRICS_ROUTE } from '../metrics/metrics.routes.js';
 
 /** How often the service looks whether it is idle with a grown heap. */
 export const IDLE_CHECK_MS = 5000;
 /** Heap growth since the last release that is worth a full collection (about 25 ms, idle). */
 export const HEAP_GROWTH_BYTES = 16 * 1024 * 1024;
 /** Probes and scrapes, which come every few seconds whether or not the service has work. */
-const MONITORING = new Set(['/health', '/health/ready', '/metrics']);
+const MONITORING = new Set<string>([...Object.values(HEALTH_ROUTES), METRICS_ROUTE]);
 
 type Collect = () => void;
 

@@ -1,23 +1,20 @@
-import { Controller, Get, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiTags,
 } from '../openapi/swagger-decorators.js';
-import type { Response } from 'express';
-import { ApiExceptionFilter } from '../common/api-exception.filter.js';
-import { ApiProtected } from '../openapi/api-docs.decorators.js';
+import { METRICS_ROUTE } from './metrics.routes.js';
 import { MetricsService } from './metrics.service.js';
 
 @ApiTags('metrics')
-@ApiProtected()
-@UseFilters(ApiExceptionFilter)
-@Controller('metrics')
+@Controller()
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
-  @Get()
+  @Get(METRICS_ROUTE)
   @ApiOperation({ summary: 'Prometheus metrics' })
   @ApiProduces('text/plain')
   @ApiOkResponse({

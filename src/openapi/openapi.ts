@@ -3,9 +3,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import type { OpenAPIObject } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swagger';
 import type { Application, NextFunction, Request, RequestHandler, Response } from 'express';
-import { API_TOKEN_SCHEME } from './openapi.constants.js';
+import { UnauthorizedError } from '../auth/auth.errors.js';
+import { RequestBodyError } from '../common/common.errors.js';
+import { ErrorResponseDto } from '../common/error-response.dto.js';
+import {
+  API_TOKEN_SCHEME,
+  DOCS_ROUTES,
+  isDocsPath,
+  PUBLIC_EXTENSION,
+} from './openapi.constants.js';
 import { loadSwagger } from './swagger-decorators.js';
 
 /** The version in the package.json above this file, wherever the build put it. */
@@ -30,11 +38,54 @@ export async function createOpenApiDocument(app: INestApplication): Promise<Open
     .setVersion(packageVersion())
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API_TOKEN' }, API_TOKEN_SCHEME)
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+  documentCommonAnswers(document);
+  return document;
 }
 
-function isDocsPath(path: string): boolean {
-  return path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+/**
+ * What every route answers without saying so, written into the document: a route not @Public()
+ * wants the API token (the bearer scheme and its 401), and a route that takes a body refuses one it
+ * cannot read (400), both in the `{"error"}` shape unless the route documents its own. So a new
+ * controller is documented as the guards and the exception filter treat it, with no decorator.
+ */
+function documentCommonAnswers(document: OpenAPIObject): void {
+  for (const operations of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const operation = operations[method] as
+        (OperationObject & Record<string, unknown>) | undefined;
+      if (operation === undefined) continue;
+      if (operation.requestBody !== undefined) {
+        operation.responses['400'] ??= errorAnswer(
+          'Bad request',
+          RequestBodyError.notJson().message,
+        );
+      }
+      if (operation[PUBLIC_EXTENSION] === true) {
+        delete operation[PUBLIC_EXTENSION];
+        continue;
+      }
+      operation.security ??= [{ [API_TOKEN_SCHEME]: [] }];
+      operation.responses['401'] ??= errorAnswer(
+        'With API_TOKEN set: no bearer token, or another one',
+        UnauthorizedError.invalidToken().message,
+      );
+    }
+  }
+}
+
+function errorAnswer(description: string, example: string): ResponseObject {
+  return {
+    description,
+    content: {
+      'application/json': {
+        schema: { $ref: '#/components/schemas/ErrorResponseDto' },
+        example: { error: example },
+      },
+    },
+  };
 }
 
 /**
@@ -78,6 +129,9 @@ async function docsApplication(app: NestExpressApplication): Promise<RequestHand
     },
   } as unknown as INestApplication;
   const document = await createOpenApiDocument(app);
-  SwaggerModule.setup('docs', host, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
+  SwaggerModule.setup(DOCS_ROUTES.ui.slice(1), host, document, {
+    jsonDocumentUrl: DOCS_ROUTES.document.slice(1),
+    raw: ['json'],
+  });
   return adapter.getInstance<RequestHandler>();
 }

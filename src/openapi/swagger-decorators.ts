@@ -10,7 +10,8 @@ type DecoratorName =
   | 'ApiTags'
   | 'ApiParam'
   | 'ApiProduces'
-  | 'ApiBearerAuth'
+  | 'ApiExtension'
+  | 'ApiResponse'
   | 'ApiOkResponse'
   | 'ApiCreatedResponse'
   | 'ApiBadRequestResponse'
@@ -51,7 +52,8 @@ export const ApiOperation = deferred('ApiOperation');
 export const ApiTags = deferred('ApiTags');
 export const ApiParam = deferred('ApiParam');
 export const ApiProduces = deferred('ApiProduces');
-export const ApiBearerAuth = deferred('ApiBearerAuth');
+export const ApiExtension = deferred('ApiExtension');
+export const ApiResponse = deferred('ApiResponse');
 export const ApiOkResponse = deferred('ApiOkResponse');
 export const ApiCreatedResponse = deferred('ApiCreatedResponse');
 export const ApiBadRequestResponse = deferred('ApiBadRequestResponse');

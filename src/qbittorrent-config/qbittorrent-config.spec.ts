@@ -3,16 +3,13 @@ import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  firstStartConfig,
-  QbittorrentConfigError,
-  webuiPasswordHash,
-  writeFirstStartConfig,
-} from './qbittorrent-config.js';
+import { QbittorrentConfigError } from './qbittorrent-config.errors.js';
+import { firstStartConfig, writeFirstStartConfig } from './qbittorrent-config.js';
+import { mergeIni, parseIni, toIni, webuiPasswordHash } from './qbittorrent-ini.mjs';
 
 const CREDENTIALS = { username: 'bangumi', password: 'a-good-password' };
 
-describe('webuiPasswordHash', () => {
+describe(webuiPasswordHash.name, () => {
   it('is PBKDF2-HMAC-SHA512, 100,000 iterations, 16-byte salt, 64-byte key, as qBittorrent stores it', () => {
     const value = webuiPasswordHash('secret-password');
     const match = /^"@ByteArray\(([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)\)"$/.exec(value);
@@ -25,7 +22,24 @@ describe('webuiPasswordHash', () => {
   });
 });
 
-describe('firstStartConfig', () => {
+describe('the INI of qBittorrent.conf', () => {
+  it('writes sections and reads them back, merging key by key', () => {
+    const merged = mergeIni(
+      { BitTorrent: { 'Session\\Port': 1, 'Session\\DHTEnabled': false } },
+      { BitTorrent: { 'Session\\Port': 2 }, LegalNotice: { Accepted: true } },
+    );
+    const text = toIni(merged);
+    expect(text).toBe(
+      '[BitTorrent]\nSession\\Port=2\nSession\\DHTEnabled=false\n\n[LegalNotice]\nAccepted=true\n',
+    );
+    expect(parseIni(text)).toEqual({
+      BitTorrent: { 'Session\\Port': '2', 'Session\\DHTEnabled': 'false' },
+      LegalNotice: { Accepted: 'true' },
+    });
+  });
+});
+
+describe(firstStartConfig.name, () => {
   it('holds the credentials, the slow-torrent queueing settings and the accepted legal notice', () => {
     const config = firstStartConfig(CREDENTIALS);
     expect(config).toMatch(
@@ -57,7 +71,7 @@ describe('firstStartConfig', () => {
   });
 });
 
-describe('writeFirstStartConfig', () => {
+describe(writeFirstStartConfig.name, () => {
   let folder: string;
   let file: string;
 

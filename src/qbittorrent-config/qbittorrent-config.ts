@@ -1,6 +1,8 @@
-import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chown, link, mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { QbittorrentConfigError } from './qbittorrent-config.errors.js';
+import { type IniSections, toIni, webuiPasswordHash } from './qbittorrent-ini.mjs';
 
 /**
  * qBittorrent settings written before its first start, beside the WebUI credentials.
@@ -9,7 +11,7 @@ import { dirname, join } from 'node:path';
  * the active limits after 20 minutes: otherwise dead torrents keep every `MaxActiveDownloads` slot
  * and new episodes wait for ever (what stalled the rust-bangumi deployment's queue).
  */
-export const FIRST_START_SETTINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+export const FIRST_START_SETTINGS: IniSections = {
   BitTorrent: {
     'Session\\IgnoreSlowTorrentsForQueueing': 'true',
     'Session\\SlowTorrentsInactivityTimer': '1200',
@@ -22,22 +24,9 @@ export const FIRST_START_SETTINGS: Readonly<Record<string, Readonly<Record<strin
 const MIN_PASSWORD_LENGTH = 6;
 const USERNAME = /^[A-Za-z0-9._@+-]{3,64}$/;
 
-export class QbittorrentConfigError extends Error {
-  override readonly name = 'QbittorrentConfigError';
-}
-
 export interface WebuiCredentials {
   username: string;
   password: string;
-}
-
-/**
- * The `WebUI\Password_PBKDF2` value qBittorrent stores: PBKDF2-HMAC-SHA512, 100,000 iterations,
- * a 16-byte random salt and a 64-byte key, as `@ByteArray(salt:key)` in base64, quoted.
- */
-export function webuiPasswordHash(password: string, salt: Buffer = randomBytes(16)): string {
-  const key = pbkdf2Sync(password, salt, 100_000, 64, 'sha512');
-  return `"@ByteArray(${salt.toString('base64')}:${key.toString('base64')})"`;
 }
 
 /** Refuses credentials qBittorrent would refuse, or that cannot be stored on one INI line. */
@@ -61,21 +50,13 @@ export function checkCredentials({
 /** The whole qBittorrent.conf of a first start: the credentials and FIRST_START_SETTINGS. */
 export function firstStartConfig(credentials: WebuiCredentials): string {
   const { username, password } = checkCredentials(credentials);
-  const sections: Record<string, Readonly<Record<string, string>>> = {
+  return toIni({
     ...FIRST_START_SETTINGS,
     Preferences: {
       'WebUI\\Username': username,
       'WebUI\\Password_PBKDF2': webuiPasswordHash(password),
     },
-  };
-  return Object.entries(sections)
-    .map(
-      ([section, values]) =>
-        `[${section}]\n${Object.entries(values)
-          .map(([key, value]) => `${key}=${value}\n`)
-          .join('')}`,
-    )
-    .join('\n');
+  });
 }
 
 /**

@@ -4,7 +4,8 @@
 // file exists. With PUID (and PGID) set, as for the linuxserver image, the file is theirs. FILE defaults to /config/qBittorrent/qBittorrent.conf, where the linuxserver image
 // keeps it; for `qbittorrent-nox --profile=DIR` it is DIR/qBittorrent/config/qBittorrent.conf.
 // A plain script, not the Nest application: it runs as a one-shot init container.
-import { QbittorrentConfigError, writeFirstStartConfig } from './qbittorrent-config.js';
+import { QbittorrentConfigError } from './qbittorrent-config.errors.js';
+import { writeFirstStartConfig } from './qbittorrent-config.js';
 
 const DEFAULT_FILE = '/config/qBittorrent/qBittorrent.conf';
 

@@ -1,12 +1,25 @@
 import { base32, hex } from '@scure/base';
 
+/** The ways a caller may write a torrent's hash, for messages. */
+export const INFO_HASH_FORMS = '40 hex, 32 base32 or 64 hex characters';
+
 const HEX_40 = /^[0-9a-f]{40}$/i;
 const HEX_64 = /^[0-9a-f]{64}$/i;
 const BASE32_32 = /^[a-z2-7]{32}$/i;
 
-/** A torrent id as qBittorrent reports it (40 hex), lowercased; `null` for anything else. */
-export function normalizeInfoHash(value: unknown): string | null {
-  return typeof value === 'string' && HEX_40.test(value) ? value.toLowerCase() : null;
+/**
+ * A v1 info-hash as magnet links write it (40 hex, or the legacy 32-character base32 form) in
+ * the form qBittorrent keeps it: 40 lowercase hex characters. `null` for anything else.
+ */
+export function v1HashOf(digest: string): string | null {
+  if (HEX_40.test(digest)) return digest.toLowerCase();
+  if (BASE32_32.test(digest)) return hex.encode(base32.decode(digest.toUpperCase()));
+  return null;
+}
+
+/** A v2 info-hash (SHA-256, 64 hex characters), lowercased; `null` for anything else. */
+export function v2HashOf(digest: string): string | null {
+  return HEX_64.test(digest) ? digest.toLowerCase() : null;
 }
 
 /**
@@ -16,8 +29,5 @@ export function normalizeInfoHash(value: unknown): string | null {
  */
 export function torrentIdOf(value: unknown): string | null {
   if (typeof value !== 'string') return null;
-  if (HEX_40.test(value)) return value.toLowerCase();
-  if (BASE32_32.test(value)) return hex.encode(base32.decode(value.toUpperCase()));
-  if (HEX_64.test(value)) return value.slice(0, 40).toLowerCase();
-  return null;
+  return v1HashOf(value) ?? v2HashOf(value)?.slice(0, 40) ?? null;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidMagnetError, MAX_MAGNET_BYTES, parseMagnet } from './magnet.js';
+import { MAX_MAGNET_BYTES, parseMagnet } from './magnet.js';
+import { InvalidMagnetError } from './qbittorrent.errors.js';
 
 const HEX = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
 // The same 20 bytes in RFC 4648 base32 (computed with Python's base64.b32encode).

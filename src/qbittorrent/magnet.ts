@@ -1,5 +1,6 @@
-import { base32, hex } from '@scure/base';
-import type { HasHttpStatus } from '../common/http-status.js';
+import { CONTROL_CHARACTER } from '../common/text.js';
+import { v1HashOf } from './info-hash.js';
+import { InvalidMagnetError } from './qbittorrent.errors.js';
 
 /** qBittorrent reads `urls` as a newline-separated list, so one more byte than this is one too many. */
 export const MAX_MAGNET_BYTES = 8192;
@@ -14,24 +15,9 @@ export interface MagnetLink {
   hasTrackers: boolean;
 }
 
-/** Why a URL is not a magnet link we can hand to qBittorrent; the message says it precisely. */
-export class InvalidMagnetError extends Error implements HasHttpStatus {
-  readonly httpStatus = 400;
-
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidMagnetError';
-  }
-}
-
-// C0, DEL, C1 and the Unicode line separators: any of them can split or corrupt the `urls` list.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const SCHEME = /^magnet:\?/i;
 const XT_KEY = /^xt(\.\d+)?$/i;
 const URN = /^urn:(btih|btmh):(.*)$/i;
-const HEX_40 = /^[0-9a-f]{40}$/i;
-const BASE32_32 = /^[a-z2-7]{32}$/i;
 const SHA256_MULTIHASH = /^1220([0-9a-f]{64})$/i;
 
 /**
@@ -128,9 +114,8 @@ function readExactTopic(rawValue: string): ExactTopic | null {
     }
     return { kind, hash: sha256[1].toLowerCase() };
   }
-  if (HEX_40.test(digest)) return { kind, hash: digest.toLowerCase() };
-  if (BASE32_32.test(digest))
-    return { kind, hash: hex.encode(base32.decode(digest.toUpperCase())) };
+  const v1 = v1HashOf(digest);
+  if (v1 !== null) return { kind, hash: v1 };
   throw new InvalidMagnetError(
     `xt=urn:btih: info-hash must be 40 hex or 32 base32 characters (A-Z, 2-7), got ${describeDigest(digest)}`,
   );

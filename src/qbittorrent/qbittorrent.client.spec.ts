@@ -1,87 +1,97 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import type { ConfigService } from '@nestjs/config';
 import { DIALECTS, FakeQbittorrent } from '../../test/fakes/fake-qbittorrent.js';
-import type { AppConfig } from '../config/app.config.js';
-import { MetricsService } from '../metrics/metrics.service.js';
 import { parseMagnet } from './magnet.js';
 import { QbittorrentClient } from './qbittorrent.client.js';
-import { WebuiSession } from './webui-session.js';
-import { WebuiTransport } from './webui-transport.js';
+import type { QbittorrentInstance } from './qbittorrent-instance.js';
+import { QbittorrentHttpError } from './qbittorrent.errors.js';
+import { newQbittorrentInstance } from './testing/qbittorrent-instance.builder.js';
 
 const HEX = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
+const magnet = parseMagnet(`magnet:?xt=urn:btih:${HEX}&dn=episode`);
 
-/** The client over its session and transport, built by hand: no Nest application. */
-function clientFor(qbittorrent: FakeQbittorrent, password = 'adminadmin') {
-  const config = {
-    get: () => ({
-      url: qbittorrent.url,
-      credentials: { username: 'admin', password },
-      timeoutMs: 2000,
-      loginCooldownMs: 60_000,
-    }),
-  } as unknown as ConfigService<AppConfig, true>;
-  const metrics = new MetricsService();
-  const transport = new WebuiTransport(config, metrics);
-  const session = new WebuiSession(transport, config, metrics);
-  return { client: new QbittorrentClient(session, transport), transport };
-}
-
-describe.each(DIALECTS)('the WebUI client in layers, against qBittorrent %s', (dialect) => {
-  let qbittorrent: FakeQbittorrent;
-  let transport: WebuiTransport | undefined;
-
+describe(QbittorrentClient.name, () => {
   beforeAll(() => {
     Logger.overrideLogger(false); // login lines: the calls qBittorrent received are asserted instead
   });
 
-  afterEach(async () => {
-    transport?.onApplicationShutdown();
-    await qbittorrent.stop();
-  });
+  describe.each(DIALECTS)('against qBittorrent %s', (dialect) => {
+    let qbittorrent: FakeQbittorrent;
+    let instance: QbittorrentInstance;
+    let sut: QbittorrentClient;
 
-  it('logs in once for every caller waiting at the same moment, and sends the cookie under its name', async () => {
-    qbittorrent = await FakeQbittorrent.start({ dialect });
-    const built = clientFor(qbittorrent);
-    transport = built.transport;
-    await Promise.all(Array.from({ length: 10 }, () => built.client.getTorrents({})));
-    expect(qbittorrent.callsTo('auth/login')).toHaveLength(1);
-    expect(qbittorrent.callsTo('torrents/info')[0].cookie).toMatch(
-      new RegExp(`^${qbittorrent.cookieName}=`),
-    );
-  });
+    beforeEach(async () => {
+      qbittorrent = await FakeQbittorrent.start({ dialect });
+      instance = newQbittorrentInstance(qbittorrent.url);
+      sut = instance.client;
+    });
 
-  it('logs in again once after a 403, shared, and replays the calls', async () => {
-    qbittorrent = await FakeQbittorrent.start({ dialect });
-    const built = clientFor(qbittorrent);
-    transport = built.transport;
-    await built.client.getTorrents({});
-    qbittorrent.expireSessions();
-    await Promise.all([built.client.getTorrents({}), built.client.getTorrents({})]);
-    expect(qbittorrent.callsTo('auth/login')).toHaveLength(2);
-  });
+    afterEach(async () => {
+      instance.onApplicationShutdown();
+      await qbittorrent.stop();
+    });
 
-  it('answers from a refusal instead of logging in again within the cooldown', async () => {
-    qbittorrent = await FakeQbittorrent.start({ dialect });
-    const built = clientFor(qbittorrent, 'wrong password');
-    transport = built.transport;
-    await expect(built.client.getTorrents({})).rejects.toThrow(/refused/);
-    await expect(built.client.getTorrents({})).rejects.toThrow(/next login attempt in/);
-    expect(qbittorrent.callsTo('auth/login')).toHaveLength(1);
-  });
+    it('adds a magnet, started, with its options', async () => {
+      await expect(
+        sut.addMagnet(magnet, { savePath: '/x', category: 'c', tags: ['link:1', 's01'] }),
+      ).resolves.toEqual({ hash: HEX, added: true });
+      const [add] = qbittorrent.callsTo('torrents/add');
+      expect(Object.fromEntries(add.form)).toEqual({
+        urls: magnet.url,
+        paused: 'false',
+        stopped: 'false',
+        savepath: '/x',
+        autoTMM: 'false',
+        category: 'c',
+        tags: 'link:1,s01',
+      });
+    });
 
-  it('adds, and pauses with the name this version knows', async () => {
-    qbittorrent = await FakeQbittorrent.start({ dialect });
-    const built = clientFor(qbittorrent);
-    transport = built.transport;
-    await expect(
-      built.client.addMagnet(parseMagnet(`magnet:?xt=urn:btih:${HEX}`)),
-    ).resolves.toEqual({ hash: HEX, added: true });
-    await built.client.pause(HEX);
-    const pause = qbittorrent.spec.stopStart ? 'torrents/stop' : 'torrents/pause';
-    expect(qbittorrent.callsTo(pause)).toHaveLength(1);
-    expect(qbittorrent.calls.filter((call) => call.endpoint.endsWith('/pause')).length).toBe(
-      pause === 'torrents/pause' ? 1 : 0,
-    );
+    it('answers a duplicate as not added, with the failure to throw if it is not listed', async () => {
+      await sut.addMagnet(magnet);
+      const again = await sut.addMagnet(magnet);
+      expect(again).toMatchObject({ hash: HEX, added: false });
+      expect(again.added === false && again.refusal.message).toMatch(/refused torrent/);
+    });
+
+    it('lists torrents by hashes, category and tag, in one call however many hashes', async () => {
+      await sut.addMagnet(magnet, { category: 'bangumi', tags: ['s01'] });
+      const hashes = [HEX, ...Array.from({ length: 5 }, (_, i) => String(i).padStart(40, '0'))];
+      expect((await sut.getTorrents({ hashes })).map((t) => t.hash)).toEqual([HEX]);
+      expect(await sut.getTorrents({ category: 'other' })).toEqual([]);
+      expect(await sut.getTorrents({ tag: 's01' })).toHaveLength(1);
+      expect(qbittorrent.callsTo('torrents/info')[0].query.get('hashes')).toBe(hashes.join('|'));
+    });
+
+    it('pauses and resumes with the names this version knows', async () => {
+      await sut.addMagnet(magnet);
+      await sut.pause(HEX);
+      await sut.resume(HEX);
+      const [pause, resume] = qbittorrent.spec.stopStart
+        ? ['torrents/stop', 'torrents/start']
+        : ['torrents/pause', 'torrents/resume'];
+      expect(qbittorrent.callsTo(pause)).toHaveLength(1);
+      expect(qbittorrent.callsTo(resume)).toHaveLength(1);
+      expect(qbittorrent.calls.filter((call) => call.endpoint.includes('/pause'))).toHaveLength(
+        pause === 'torrents/pause' ? 1 : 0,
+      );
+    });
+
+    it('tags, reads files (null for a torrent it does not hold) and deletes', async () => {
+      await sut.addMagnet(magnet);
+      await sut.addTags(HEX, ['link:9']);
+      expect((await sut.getTorrents({ hashes: [HEX] }))[0].tags).toContain('link:9');
+      expect(await sut.getFiles(HEX)).toEqual([]);
+      await sut.deleteMany([HEX], false);
+      expect(await sut.getFiles(HEX)).toBeNull();
+      expect(qbittorrent.callsTo('torrents/delete')[0].form.get('deleteFiles')).toBe('false');
+    });
+
+    it('throws the HTTP status of an answer it does not expect', async () => {
+      qbittorrent.inject('torrents/info', { kind: 'status', status: 502 });
+      await expect(sut.getTorrents({})).rejects.toEqual(
+        new QbittorrentHttpError('torrents/info', 502),
+      );
+    });
   });
 });

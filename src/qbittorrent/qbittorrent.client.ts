@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { QbittorrentCredentials } from '../config/app.config.js';
 import type { TorrentMetainfo } from '../torrent-file/torrent-file.js';
 import {
@@ -31,7 +31,6 @@ import { WebuiTransport } from './webui-transport.js';
  * is the caller's choice (see RetryService).
  * @see https://github.com/qbittorrent/qBittorrent/wiki/WebUI-API-(qBittorrent-5.0)
  */
-@Injectable()
 export class QbittorrentClient {
   private readonly logger = new Logger(QbittorrentClient.name);
 

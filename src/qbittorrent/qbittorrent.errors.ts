@@ -129,3 +129,76 @@ export class TorrentRejectedError extends QbittorrentError {
     super(`qBittorrent refused torrent ${hash} (it answered ${answer}) and does not hold it`);
   }
 }
+
+/** Why a URL is not a magnet link we can hand to qBittorrent; the message says it precisely. */
+export class InvalidMagnetError extends Error implements HasHttpStatus {
+  readonly httpStatus = 400;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidMagnetError';
+  }
+}
+
+/** What a TLS failure says about qBittorrent's WebUI certificate, by Node's (OpenSSL's) code. */
+const TLS_PROBLEMS: Record<string, string> = {
+  ...Object.fromEntries(
+    [
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'UNABLE_TO_GET_ISSUER_CERT',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+      'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+      'CERT_SIGNATURE_FAILURE',
+      'CERT_CHAIN_TOO_LONG',
+      'CERT_UNTRUSTED',
+      'CERT_REJECTED',
+      'INVALID_CA',
+      'INVALID_PURPOSE',
+      'PATH_LENGTH_EXCEEDED',
+    ].map((code) => [
+      code,
+      'presented a certificate this service does not trust: give the service the certificate of the CA that signed it (a self-signed certificate is its own CA) with NODE_EXTRA_CA_CERTS=/path/to/ca.pem',
+    ]),
+  ),
+  CERT_HAS_EXPIRED: 'presented an expired certificate: renew it (WebUI settings, HTTPS)',
+  ERROR_IN_CERT_NOT_AFTER_FIELD: 'presented a certificate with a broken expiry date: replace it',
+  CERT_NOT_YET_VALID:
+    'presented a certificate that is not valid yet: check the clocks of both machines',
+  ERROR_IN_CERT_NOT_BEFORE_FIELD: 'presented a certificate with a broken start date: replace it',
+  CERT_REVOKED: 'presented a revoked certificate: replace it',
+  ERR_TLS_CERT_ALTNAME_INVALID:
+    'presented a certificate for another name: use in QBITTORRENT_URL a host name the certificate names',
+  HOSTNAME_MISMATCH:
+    'presented a certificate for another name: use in QBITTORRENT_URL a host name the certificate names',
+  ...Object.fromEntries(
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO'].map((code) => [
+      code,
+      'does not speak TLS on that port: use http:// in QBITTORRENT_URL, or turn HTTPS on in its WebUI settings',
+    ]),
+  ),
+};
+
+/**
+ * qBittorrent's WebUI is HTTPS and its certificate (or the handshake) fails: not a passing fault,
+ * so never retried, and the message says what to change.
+ */
+export class QbittorrentTlsError extends QbittorrentError {
+  readonly transient = false;
+
+  constructor(
+    readonly baseUrl: string,
+    readonly code: string,
+  ) {
+    super(
+      `qBittorrent at ${baseUrl} ${TLS_PROBLEMS[code] ?? 'failed the TLS handshake'} (${code})`,
+    );
+  }
+
+  /** Whether a connection error of this code is a TLS failure. */
+  static knows(code: string): boolean {
+    return code in TLS_PROBLEMS;
+  }
+}

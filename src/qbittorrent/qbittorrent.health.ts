@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { QbittorrentClient } from './qbittorrent.client.js';
-import { QbittorrentSettings } from './qbittorrent-settings.service.js';
+import { QbittorrentSettings } from './qbittorrent-settings.reader.js';
 
 /**
  * Ready means qBittorrent answers and our session works; the answer carries its version and, as

@@ -1,7 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig, QbittorrentCredentials } from '../config/app.config.js';
-import { MetricsService } from '../metrics/metrics.service.js';
+import { Logger } from '@nestjs/common';
+import type { QbittorrentCredentials } from '../config/app.config.js';
 import {
   type Dialect,
   dialectFor,
@@ -10,7 +8,9 @@ import {
   sessionCookie,
   type WebuiResponse,
 } from './dialect.js';
+import type { QbittorrentInstanceConfig } from './qbittorrent-instance.js';
 import { QbittorrentAuthError } from './qbittorrent.errors.js';
+import type { QbittorrentMetrics } from './qbittorrent.metrics.js';
 import type { QbittorrentVersion } from './qbittorrent.types.js';
 import { type WebuiCall, WebuiTransport } from './webui-transport.js';
 
@@ -31,7 +31,6 @@ const MAX_LOGIN_COOLDOWN_MS = 3_600_000;
  * The WebUI session: logs in lazily, once for every caller waiting at the same moment, again when
  * qBittorrent forgets the session (a 403: it restarted), and never in a loop after a refusal.
  */
-@Injectable()
 export class WebuiSession {
   private readonly logger = new Logger('QbittorrentClient');
   private readonly loginCooldownMs: number;
@@ -44,12 +43,11 @@ export class WebuiSession {
 
   constructor(
     private readonly transport: WebuiTransport,
-    config: ConfigService<AppConfig, true>,
-    private readonly metrics: MetricsService,
+    options: Pick<QbittorrentInstanceConfig, 'credentials' | 'loginCooldownMs'>,
+    private readonly metrics: QbittorrentMetrics,
   ) {
     // Credentials are kept from the start, so a login that fails now (qBittorrent not up yet)
     // is simply tried again on the next call.
-    const options = config.get('qbittorrent', { infer: true });
     this.credentials = options.credentials;
     this.loginCooldownMs = options.loginCooldownMs;
   }
@@ -143,11 +141,11 @@ export class WebuiSession {
   private async countedLogin(login: () => Promise<Session>): Promise<Session> {
     try {
       const session = await login();
-      this.metrics.countLogin('success');
+      this.metrics.logins.inc({ outcome: 'success' });
       return session;
     } catch (error) {
       const refused = error instanceof QbittorrentAuthError && error.reason !== 'session';
-      this.metrics.countLogin(refused ? 'refused' : 'failed');
+      this.metrics.logins.inc({ outcome: refused ? 'refused' : 'failed' });
       throw error;
     }
   }

@@ -1,11 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from '@jest/globals';
-import type { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '../config/app.config.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { QbittorrentTimeoutError, QbittorrentUnavailableError } from './qbittorrent.errors.js';
+import {
+  QbittorrentTimeoutError,
+  QbittorrentTlsError,
+  QbittorrentUnavailableError,
+} from './qbittorrent.errors.js';
+import { QbittorrentMetrics } from './qbittorrent.metrics.js';
 import { WebuiTransport } from './webui-transport.js';
 
 interface Received {
@@ -15,12 +21,18 @@ interface Received {
   body: string;
 }
 
-/** A one-route HTTP server on 127.0.0.1 that records what it received. */
+type Answer = (request: IncomingMessage, response: ServerResponse) => void;
+
+const tls = (name: string) =>
+  readFileSync(new URL(`../../test/fixtures/tls/${name}`, import.meta.url));
+
+/** A one-route HTTP (or HTTPS, with `certificate`) server on 127.0.0.1 that records what it received. */
 async function serve(
-  answer: (request: IncomingMessage, response: ServerResponse) => void,
+  answer: Answer,
+  certificate?: string,
 ): Promise<{ server: Server; url: string; received: Received[] }> {
   const received: Received[] = [];
-  const server = createServer((request, response) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -28,42 +40,48 @@ async function serve(
       received.push({ method, url, headers, body: Buffer.concat(chunks).toString() });
       answer(request, response);
     });
-  });
+  };
+  const server =
+    certificate === undefined
+      ? createServer(handle)
+      : createHttpsServer({ key: tls('key.pem'), cert: tls(certificate) }, handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}`, received };
+  const scheme = certificate === undefined ? 'http' : 'https';
+  return { server, url: `${scheme}://127.0.0.1:${port}`, received };
 }
 
-function transportTo(
-  url: string,
-  timeoutMs = 2000,
-  metrics = new MetricsService(),
-): WebuiTransport {
-  const config = {
-    get: () => ({ url, timeoutMs }),
-  } as unknown as ConfigService<AppConfig, true>;
-  return new WebuiTransport(config, metrics);
-}
-
-describe('WebuiTransport', () => {
+describe(WebuiTransport.name, () => {
   let server: Server | undefined;
-  let transport: WebuiTransport | undefined;
+  let sut: WebuiTransport | undefined;
+  let metrics: MetricsService;
+
+  /** The transport to `url`, as an instance builds it. */
+  const transportTo = (url: string, timeoutMs = 2000) => {
+    metrics = new MetricsService();
+    sut = new WebuiTransport({ url, timeoutMs }, new QbittorrentMetrics(metrics));
+    return sut;
+  };
+  const serving = async (answer: Answer, certificate?: string) => {
+    const served = await serve(answer, certificate);
+    server = served.server;
+    return served;
+  };
 
   afterEach(async () => {
-    transport?.onApplicationShutdown();
+    sut?.close();
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
     server = undefined;
+    sut = undefined;
   });
 
   it('sends the form, the cookie and the query under /api/v2, and answers status, body and cookies', async () => {
-    const served = await serve((_request, response) => {
+    const served = await serving((_request, response) => {
       response.setHeader('set-cookie', ['SID=abc; HttpOnly; path=/']);
       response.end('Ok.');
     });
-    server = served.server;
-    transport = transportTo(served.url);
-    const answer = await transport.send(
+    const answer = await transportTo(served.url).send(
       'torrents/add',
       { method: 'POST', query: { a: 'x|y' }, form: { urls: 'magnet:?xt=urn:btih:1&dn=a b' } },
       'SID=old',
@@ -78,18 +96,14 @@ describe('WebuiTransport', () => {
   });
 
   it('keeps a path prefix of the WebUI address (qBittorrent behind a reverse proxy)', async () => {
-    const served = await serve((_request, response) => response.end('v4.5.2'));
-    server = served.server;
-    transport = transportTo(`${served.url}/qbittorrent`);
-    await transport.send('app/version', {});
+    const served = await serving((_request, response) => response.end('v4.5.2'));
+    await transportTo(`${served.url}/qbittorrent`).send('app/version', {});
     expect(served.received[0].url).toBe('/qbittorrent/api/v2/app/version');
   });
 
   it('uploads a multipart body with its boundary', async () => {
-    const served = await serve((_request, response) => response.end('Ok.'));
-    server = served.server;
-    transport = transportTo(served.url);
-    await transport.send('torrents/add', {
+    const served = await serving((_request, response) => response.end('Ok.'));
+    await transportTo(served.url).send('torrents/add', {
       method: 'POST',
       multipart: () => {
         const form = new FormData();
@@ -108,20 +122,16 @@ describe('WebuiTransport', () => {
   });
 
   it('reads an answer a proxy compressed although it was not asked to', async () => {
-    const served = await serve((_request, response) => {
+    const served = await serving((_request, response) => {
       response.setHeader('content-encoding', 'gzip');
       response.end(gzipSync('[{"hash":"abc"}]'));
     });
-    server = served.server;
-    transport = transportTo(served.url);
-    expect((await transport.send('torrents/info', {})).body).toBe('[{"hash":"abc"}]');
+    expect((await transportTo(served.url).send('torrents/info', {})).body).toBe('[{"hash":"abc"}]');
   });
 
   it('gives up at the deadline, the wait for an answer included', async () => {
-    const served = await serve(() => undefined); // never answers
-    server = served.server;
-    transport = transportTo(served.url, 150);
-    await expect(transport.send('torrents/info', {})).rejects.toBeInstanceOf(
+    const served = await serving(() => undefined); // never answers
+    await expect(transportTo(served.url, 150).send('torrents/info', {})).rejects.toBeInstanceOf(
       QbittorrentTimeoutError,
     );
   });
@@ -129,24 +139,56 @@ describe('WebuiTransport', () => {
   it('names the system error when nothing listens', async () => {
     const closed = await serve(() => undefined);
     await new Promise((resolve) => closed.server.close(resolve));
-    transport = transportTo(closed.url);
-    const failure = transport.send('app/version', {});
+    const failure = transportTo(closed.url).send('app/version', {});
     await expect(failure).rejects.toBeInstanceOf(QbittorrentUnavailableError);
-    await expect(failure).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(failure).rejects.toMatchObject({ code: 'ECONNREFUSED', transient: true });
   });
 
   it('counts every call and its outcome in the metrics', async () => {
-    const served = await serve((_request, response) => {
+    const served = await serving((_request, response) => {
       response.statusCode = 403;
       response.end('Forbidden');
     });
-    server = served.server;
-    const metrics = new MetricsService();
-    transport = transportTo(served.url, 2000, metrics);
-    expect((await transport.send('torrents/info', {})).status).toBe(403);
-    const text = await metrics.registry.metrics();
-    expect(text).toMatch(
+    expect((await transportTo(served.url).send('torrents/info', {})).status).toBe(403);
+    expect(await metrics.registry.metrics()).toMatch(
       /downloader_qbittorrent_request_duration_seconds_count\{operation="torrents\/info",status="403"\} 1/,
     );
+  });
+
+  describe('an HTTPS WebUI', () => {
+    const defaultCas = getCACertificates('default');
+    const ok: Answer = (_request, response) => response.end('v5.1.0');
+
+    // As NODE_EXTRA_CA_CERTS does for a whole process: the test CA trusted, for this block only.
+    beforeAll(() => setDefaultCACertificates([...defaultCas, tls('ca.pem').toString()]));
+    afterAll(() => setDefaultCACertificates(defaultCas));
+
+    it('answers over TLS with a certificate of a trusted CA', async () => {
+      const served = await serving(ok, 'server.pem');
+      expect((await transportTo(served.url).send('app/version', {})).body).toBe('v5.1.0');
+    });
+
+    it.each([
+      ['self-signed.pem', 'DEPTH_ZERO_SELF_SIGNED_CERT', /does not trust.*NODE_EXTRA_CA_CERTS/],
+      ['expired.pem', 'CERT_HAS_EXPIRED', /expired certificate/],
+      ['other-name.pem', 'ERR_TLS_CERT_ALTNAME_INVALID', /certificate for another name/],
+    ])(
+      'names a %s certificate for what it is, not worth another try',
+      async (certificate, code, message) => {
+        const served = await serving(ok, certificate);
+        const failure = transportTo(served.url).send('app/version', {});
+        await expect(failure).rejects.toBeInstanceOf(QbittorrentTlsError);
+        await expect(failure).rejects.toMatchObject({ code, transient: false });
+        await expect(failure).rejects.toThrow(message);
+        expect(served.received).toEqual([]);
+      },
+    );
+
+    it('says so when the port does not speak TLS at all', async () => {
+      const served = await serving(ok);
+      const failure = transportTo(served.url.replace('http:', 'https:')).send('app/version', {});
+      await expect(failure).rejects.toBeInstanceOf(QbittorrentTlsError);
+      await expect(failure).rejects.toThrow(/does not speak TLS on that port: use http:\/\//);
+    });
   });
 });

@@ -2,12 +2,14 @@ import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, request }
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfig, QbittorrentConfig } from '../config/app.config.js';
-import { MetricsService } from '../metrics/metrics.service.js';
 import type { WebuiResponse } from './dialect.js';
-import { QbittorrentTimeoutError, QbittorrentUnavailableError } from './qbittorrent.errors.js';
+import type { QbittorrentInstanceConfig } from './qbittorrent-instance.js';
+import {
+  QbittorrentTimeoutError,
+  QbittorrentTlsError,
+  QbittorrentUnavailableError,
+} from './qbittorrent.errors.js';
+import type { QbittorrentMetrics } from './qbittorrent.metrics.js';
 
 /** One call's method and body. */
 export interface WebuiCall {
@@ -43,19 +45,16 @@ class CallDeadline extends Error {}
  * `npm run bench`: bench/README.md), while qBittorrent needs none of them: no redirects, no
  * proxies, no JSON transforms.
  */
-@Injectable()
-export class WebuiTransport implements OnApplicationShutdown {
-  private readonly options: QbittorrentConfig;
+export class WebuiTransport {
   private readonly agent: HttpAgent;
   private readonly open: typeof request;
   /** Where every call goes: host, port and the path up to `/api/v2/`. */
   private readonly target: { protocol: string; hostname: string; port: string; path: string };
 
   constructor(
-    config: ConfigService<AppConfig, true>,
-    private readonly metrics: MetricsService,
+    private readonly options: Pick<QbittorrentInstanceConfig, 'url' | 'timeoutMs'>,
+    private readonly metrics: QbittorrentMetrics,
   ) {
-    this.options = config.get('qbittorrent', { infer: true });
     const api = new URL(`${this.options.url}/api/v2/`);
     this.target = {
       protocol: api.protocol,
@@ -79,8 +78,8 @@ export class WebuiTransport implements OnApplicationShutdown {
     return this.options.url;
   }
 
-  /** After the HTTP server has finished the requests in flight, which may still be using them. */
-  onApplicationShutdown(): void {
+  /** Closes the kept-alive connections: after the requests in flight, which may still use them. */
+  close(): void {
     this.agent.destroy();
   }
 
@@ -147,16 +146,16 @@ export class WebuiTransport implements OnApplicationShutdown {
   }
 
   private observe(operation: string, status: string, started: number): void {
-    this.metrics.qbittorrentRequests.observe(
-      { operation, status },
-      (performance.now() - started) / 1000,
-    );
+    this.metrics.requests.observe({ operation, status }, (performance.now() - started) / 1000);
   }
 
   private transportError(path: string, error: unknown): Error {
     if (error instanceof CallDeadline)
       return new QbittorrentTimeoutError(path, this.options.timeoutMs);
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (typeof code === 'string' && QbittorrentTlsError.knows(code)) {
+      return new QbittorrentTlsError(this.options.url, code);
+    }
     // Network failures carry the system's code: ECONNREFUSED, ECONNRESET, ENOTFOUND...
     if (typeof code === 'string') return new QbittorrentUnavailableError(this.options.url, code);
     // Not an error of the call (a bug of ours): keep it as it is rather than disguise it.

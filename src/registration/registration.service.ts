@@ -1,17 +1,14 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { AppConfig, RegistrationConfig } from '../config/app.config.js';
+import { DOWNLOADS_ROUTES } from '../downloads/downloads.routes.js';
 import { RetryService } from '../retry/retry.service.js';
 import type { RegistrationPayload, RegistrationReceipt } from './core-service.types.js';
+import { RegistrationFailedError } from './registration.errors.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
-
-class RegistrationFailedError extends Error {
-  override readonly name = 'RegistrationFailedError';
-}
 
 /** Registers this service with the core service, retrying with capped backoff until it succeeds. */
 @Injectable()
@@ -38,8 +35,8 @@ export class RegistrationService {
       host: this.options.serviceHost,
       port: this.options.servicePort,
       capabilities: {
-        download_endpoint: '/download',
-        batch_download_endpoint: '/downloads',
+        download_endpoint: DOWNLOADS_ROUTES.single,
+        batch_download_endpoint: DOWNLOADS_ROUTES.batch,
         supported_download_types: ['magnet', 'torrent'],
       },
     };
@@ -79,15 +76,7 @@ export class RegistrationService {
       );
       return receipt;
     } catch (error) {
-      throw new RegistrationFailedError(describe(error));
+      throw RegistrationFailedError.of(error);
     }
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof AxiosError) {
-    if (error.response) return `the core service answered HTTP ${error.response.status}`;
-    return `the core service is unreachable (${error.code ?? 'no answer'})`;
-  }
-  return error instanceof Error ? error.message : String(error);
 }

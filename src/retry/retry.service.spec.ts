@@ -11,7 +11,8 @@ import {
   QbittorrentUnavailableError,
   TorrentRejectedError,
 } from '../qbittorrent/qbittorrent.errors.js';
-import { RetryAbortedError, RetryFailedError, RetryService } from './retry.service.js';
+import { RetryAbortedError, RetryFailedError } from './retry.errors.js';
+import { RetryService } from './retry.service.js';
 
 const unavailable = () => new QbittorrentUnavailableError('http://127.0.0.1:1', 'ECONNREFUSED');
 

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { Counter } from 'prom-client';
 import type { AppConfig, RetryConfig } from '../config/app.config.js';
-import { isTransient } from './transient.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { type HasHttpStatus, httpStatusOf } from '../common/http-status.js';
+import { capitalize, RetryAbortedError, RetryFailedError } from './retry.errors.js';
+import { isTransient } from './transient.js';
 
 export interface RetryOptions {
   /** What is being tried, for logs and the final error: "adding torrent abc to qBittorrent". */
@@ -21,43 +22,6 @@ export interface RetryOptions {
 }
 
 /**
- * The last failure of a retried operation, with how many attempts were made. It answers with the
- * status of that failure (500 when it declares none).
- */
-export class RetryFailedError extends Error implements HasHttpStatus {
-  constructor(
-    readonly label: string,
-    readonly attempts: number,
-    /** True when every allowed attempt failed; false when the failure was not worth retrying. */
-    readonly exhausted: boolean,
-    override readonly cause: unknown,
-  ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    const count = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
-    super(
-      exhausted
-        ? `${capitalize(label)} failed after ${count}: ${reason}`
-        : `${capitalize(label)} failed after ${count} (not retried): ${reason}`,
-    );
-    this.name = 'RetryFailedError';
-  }
-
-  get httpStatus(): number {
-    return httpStatusOf(this.cause) ?? 500;
-  }
-}
-
-/** Given up before the next attempt: the service is shutting down (or the caller's time ran out). */
-export class RetryAbortedError extends Error implements HasHttpStatus {
-  readonly httpStatus = 503;
-
-  constructor(readonly label: string) {
-    super(`${capitalize(label)} was abandoned: shutting down`);
-    this.name = 'RetryAbortedError';
-  }
-}
-
-/**
  * Runs an operation until it succeeds, with exponential backoff between attempts (base, 2x base,
  * 4x base...). Knows nothing of what it retries: the error says whether it is transient.
  */
@@ -66,11 +30,15 @@ export class RetryService {
   private readonly logger = new Logger(RetryService.name);
   private readonly defaults: RetryConfig;
 
-  constructor(
-    config: ConfigService<AppConfig, true>,
-    private readonly metrics: MetricsService,
-  ) {
+  private readonly retries: Counter<'operation'>;
+
+  constructor(config: ConfigService<AppConfig, true>, metrics: MetricsService) {
     this.defaults = config.get('retry', { infer: true });
+    this.retries = metrics.counter({
+      name: 'downloader_retries_total',
+      help: 'Attempts repeated after a transient failure, by operation',
+      labelNames: ['operation'] as const,
+    });
   }
 
   /** The wait before attempt `attempt + 1`. */
@@ -91,7 +59,7 @@ export class RetryService {
         if (!shouldRetry(error)) throw new RetryFailedError(options.label, attempt, false, error);
         if (attempt >= maxAttempts) throw new RetryFailedError(options.label, attempt, true, error);
         const delayMs = this.delayAfter(attempt, baseDelayMs, options.maxDelayMs);
-        this.metrics.retries.inc({ operation: options.operation });
+        this.retries.inc({ operation: options.operation });
         const limit = Number.isFinite(maxAttempts) ? `/${maxAttempts}` : '';
         const reason = error instanceof Error ? error.message : String(error);
         this.logger.warn(
@@ -115,8 +83,4 @@ function sleep(ms: number, signal: AbortSignal | undefined, label: string): Prom
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -5,8 +5,8 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
-import { QbittorrentSettings } from '../qbittorrent/qbittorrent-settings.service.js';
-import { RetryAbortedError } from '../retry/retry.service.js';
+import { QbittorrentSettings } from '../qbittorrent/qbittorrent-settings.reader.js';
+import { RetryAbortedError } from '../retry/retry.errors.js';
 import { RegistrationService } from '../registration/registration.service.js';
 
 /**

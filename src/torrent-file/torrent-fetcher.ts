@@ -11,8 +11,8 @@ import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import type { AppConfig, TorrentFetchConfig } from '../config/app.config.js';
 import { forbiddenAddressReason, ipLiteralOf } from './address-policy.js';
-import { TorrentFetchError } from './torrent-fetch.error.js';
-import { InvalidTorrentFileError, parseTorrentFile, type TorrentMetainfo } from './torrent-file.js';
+import { InvalidTorrentFileError, TorrentFetchError } from './torrent-file.errors.js';
+import { parseTorrentFile, type TorrentMetainfo } from './torrent-file.js';
 
 /** Tracker sites redirect once or twice (to a CDN, http to https); more is a loop or a trap. */
 export const MAX_REDIRECTS = 5;

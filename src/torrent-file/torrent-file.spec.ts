@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import bencode from 'bencode';
 import { makeTorrent } from '../../test/support/torrent-files.js';
-import { InvalidTorrentFileError, parseTorrentFile } from './torrent-file.js';
+import { InvalidTorrentFileError } from './torrent-file.errors.js';
+import { parseTorrentFile } from './torrent-file.js';
 
 describe(parseTorrentFile.name, () => {
   it.each(['v1', 'v2', 'hybrid'] as const)(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import bencode from 'bencode';
+import { InvalidTorrentFileError } from './torrent-file.errors.js';
 
 /** A .torrent file we can hand to qBittorrent, with the id qBittorrent will give its torrent. */
 export interface TorrentMetainfo {
@@ -9,14 +10,6 @@ export interface TorrentMetainfo {
   name: string;
   /** The file as fetched, sent to qBittorrent unchanged. */
   bytes: Buffer;
-}
-
-/** Why some bytes are not a .torrent file qBittorrent would take; the message says it precisely. */
-export class InvalidTorrentFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidTorrentFileError';
-  }
 }
 
 type Bencoded = number | Uint8Array | Bencoded[] | { [key: string]: Bencoded };

@@ -2,11 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  parseIni,
-  startQbittorrent,
-  type RunningQbittorrent,
-} from '../../scripts/lib/qbittorrent.mjs';
+import { startQbittorrent, type RunningQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
+import { parseIni } from '../../src/qbittorrent-config/qbittorrent-ini.mjs';
 import { writeFirstStartConfig } from '../../src/qbittorrent-config/qbittorrent-config.js';
 import { versionsUnderTest } from '../support/real-qbittorrent.js';
 

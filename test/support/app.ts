@@ -1,12 +1,14 @@
-import { ConsoleLogger } from '@nestjs/common';
+import { ConsoleLogger, type ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
+import { currentRequestId } from '../../src/logging/request-context.js';
 import { APP_OPTIONS, configureApp } from '../../src/app.setup.js';
 
 /**
- * Collects everything the application logs, at every level, for assertions. Nest's Logger is
- * process-wide: the application started last receives the logs of every application.
+ * Collects everything the application logs, at every level, for assertions, with the id of the
+ * request being served at the end (`[req <id>]`), as the service's own logger writes it. Nest's Logger is process-wide: the
+ * application started last receives the logs of every application.
  */
 export class CapturingLogger extends ConsoleLogger {
   readonly lines: string[] = [];
@@ -19,7 +21,9 @@ export class CapturingLogger extends ConsoleLogger {
     for (const message of messages) {
       const text =
         message instanceof Error ? `${message.message}\n${message.stack}` : String(message);
-      this.lines.push(`${logLevel} [${context}] ${text}`);
+      const requestId = currentRequestId();
+      const request = requestId === undefined ? '' : ` [req ${requestId}]`;
+      this.lines.push(`${logLevel} [${context}] ${text}${request}`);
     }
   }
 
@@ -41,16 +45,19 @@ export interface TestApp {
 /**
  * The real application, configured only from `env` (never from the machine's environment), with
  * registration off and short retry delays unless `env` says otherwise. Listens on 127.0.0.1.
+ * `modules` are imported beside AppModule, as a module the team adds to AppModule's imports is.
  */
 export async function startApp(
   env: Record<string, string>,
   logs = new CapturingLogger(),
+  modules: ModuleMetadata['imports'] = [],
 ): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       await AppModule.forRoot({
         env: { CORE_SERVICE_URL: '', RETRY_BASE_DELAY_MS: '20', BIND_ADDRESS: '127.0.0.1', ...env },
       }),
+      ...modules,
     ],
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS);

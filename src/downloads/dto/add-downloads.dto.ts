@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '../../openapi/swagger-decorators.js';
 import { plainToInstance } from 'class-transformer';
 import { IsDefined, IsOptional, validate } from 'class-validator';
-import { InvalidRequestError } from '../../common/invalid-request.error.js';
+import { InvalidRequestError } from '../../common/common.errors.js';
 import { IsListOf, IsPositiveSafeInteger } from '../../common/validators.js';
 import type { AddOptions } from '../../qbittorrent/qbittorrent.types.js';
 import type { DownloadLink } from '../download-link.js';

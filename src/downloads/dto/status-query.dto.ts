@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '../../openapi/swagger-decorators.js';
 import { Transform } from 'class-transformer';
 import { IsArray, IsIn, IsOptional, IsString } from 'class-validator';
+import { splitList } from '../../common/text.js';
 import {
   TORRENT_STATES,
   TORRENT_STATUSES,
@@ -8,27 +9,19 @@ import {
   type TorrentStatus,
 } from '../torrent-status.js';
 
-/** The `hashes` query parameter: comma-separated entries, blanks dropped, in order. */
-export function splitHashes(list: string): string[] {
-  return list
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
-}
-
 /** The query of GET /downloads. */
 export class StatusQueryDto {
   @ApiPropertyOptional({
     type: String,
     description:
-      'Comma-separated info-hashes (40 hex, or legacy 32 base32), any number; without it, every torrent (filtered)',
+      'Comma-separated info-hashes (40 hex, legacy 32 base32, or 64 hex), any number; without it, every torrent (filtered)',
     example: 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a,dd8255ecdc7ca55fb0bbf81323d87062db1f6d1c',
   })
   @IsOptional()
   // One comma-separated string, read into its entries (blanks dropped, in order); anything else,
   // `hashes` given twice included, is turned into what IsArray refuses.
   @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? splitHashes(value) : { notOneList: value },
+    typeof value === 'string' ? splitList(value) : { notOneList: value },
   )
   @IsString({ each: true })
   @IsArray({ message: 'hashes must be one comma-separated list' }) // checked first

@@ -4,8 +4,16 @@ import type { HasHttpStatus } from '../common/http-status.js';
 export class UnauthorizedError extends Error implements HasHttpStatus {
   readonly httpStatus = 401;
 
-  constructor(message: string) {
+  private constructor(message: string) {
     super(message);
     this.name = 'UnauthorizedError';
+  }
+
+  static missingToken(): UnauthorizedError {
+    return new UnauthorizedError('missing bearer token (Authorization: Bearer <API_TOKEN>)');
+  }
+
+  static invalidToken(): UnauthorizedError {
+    return new UnauthorizedError('invalid bearer token');
   }
 }

@@ -65,3 +65,11 @@ export class TorrentFetchError extends Error implements MaybeTransient, HasHttpS
     return new TorrentFetchError(`${location} is not a usable .torrent file: ${reason}`, false);
   }
 }
+
+/** Why some bytes are not a .torrent file qBittorrent would take; the message says it precisely. */
+export class InvalidTorrentFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidTorrentFileError';
+  }
+}

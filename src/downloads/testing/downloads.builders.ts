@@ -1,5 +1,10 @@
 import { jest } from '@jest/globals';
+import { newConfigService } from '../../config/testing/config.builder.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import type { TorrentInfo } from '../../qbittorrent/qbittorrent.types.js';
+import { RetryService } from '../../retry/retry.service.js';
+import type { TorrentFetcher } from '../../torrent-file/torrent-fetcher.js';
+import { DownloadOutcomeRecorder } from '../download-outcome.recorder.js';
 import type { TorrentRepository } from '../torrent.repository.js';
 
 /** A listed torrent with the fields the services read; `changes` on top. */
@@ -37,8 +42,8 @@ export function newTorrentRepositoryMock() {
     listWithFiles: jest
       .fn<TorrentRepository['listWithFiles']>()
       .mockResolvedValue({ torrents: [], files: new Map() }),
-    listed: jest.fn<TorrentRepository['listed']>().mockResolvedValue(new Set()),
-    settle: jest.fn<TorrentRepository['settle']>().mockResolvedValue(undefined),
+    lookUntilListed: jest.fn<TorrentRepository['lookUntilListed']>().mockResolvedValue(new Set()),
+    lookUntil: jest.fn<TorrentRepository['lookUntil']>().mockResolvedValue(undefined),
     addMagnet: jest.fn<TorrentRepository['addMagnet']>(),
     addTorrentFile: jest.fn<TorrentRepository['addTorrentFile']>(),
     addTags: jest.fn<TorrentRepository['addTags']>().mockResolvedValue(undefined),
@@ -46,7 +51,39 @@ export function newTorrentRepositoryMock() {
     resume: jest.fn<TorrentRepository['resume']>().mockResolvedValue(undefined),
     delete: jest.fn<TorrentRepository['delete']>().mockResolvedValue(undefined),
     cancel: jest.fn<TorrentRepository['cancel']>().mockResolvedValue(undefined),
-    sending: jest.fn(<T>(work: () => Promise<T>) => work()),
+    dhtOff: jest.fn<TorrentRepository['dhtOff']>().mockResolvedValue(false),
   };
   return mock as typeof mock & TorrentRepository;
+}
+
+/** A TorrentFetcher whose `fetch` is a jest mock. */
+export function newTorrentFetcherMock() {
+  const mock = { fetch: jest.fn<TorrentFetcher['fetch']>() };
+  return mock as typeof mock & TorrentFetcher;
+}
+
+/** The real RetryService, retrying without waiting (or as `env` says). */
+export function newRetryService(env: Record<string, string> = {}): RetryService {
+  return new RetryService(
+    newConfigService({ RETRY_BASE_DELAY_MS: '0', ...env }),
+    new MetricsService(),
+  );
+}
+
+/** The real recorder over metrics of its own: `metrics.registry` tells what it counted. */
+export function newOutcomeRecorder(metrics = new MetricsService()) {
+  return { recorder: new DownloadOutcomeRecorder(metrics), metrics };
+}
+
+/** What a counter of `metrics` holds for each label value, e.g. downloads by outcome. */
+export async function counted(
+  metrics: MetricsService,
+  name: string,
+): Promise<Record<string, number>> {
+  const metric = await metrics.registry.getSingleMetric(name)?.get();
+  return Object.fromEntries(
+    (metric?.values ?? [])
+      .filter((value) => value.value > 0)
+      .map((value) => [Object.values(value.labels).join(','), value.value]),
+  );
 }

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { QbittorrentClient } from './qbittorrent.client.js';
 import {
   type QbittorrentPreferences,
@@ -10,7 +9,6 @@ import {
 const CACHE_MS = 60_000;
 
 /** qBittorrent's own settings, read at most once a minute, and those that can lose downloads. */
-@Injectable()
 export class QbittorrentSettings {
   private cached: { preferences: QbittorrentPreferences; until: number } | null = null;
 

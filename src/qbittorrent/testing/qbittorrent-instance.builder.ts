@@ -1,0 +1,32 @@
+import { MetricsService } from '../../metrics/metrics.service.js';
+import {
+  instanceLabel,
+  type QbittorrentInstance,
+  type QbittorrentInstanceConfig,
+  QbittorrentInstanceFactory,
+} from '../qbittorrent-instance.js';
+import { QbittorrentMetrics } from '../qbittorrent.metrics.js';
+
+/** An instance's config for the WebUI at `url`: admin/adminadmin, short deadlines. */
+export function newInstanceConfig(
+  url: string,
+  overrides: Partial<QbittorrentInstanceConfig> = {},
+): QbittorrentInstanceConfig {
+  return {
+    url,
+    label: instanceLabel(new URL(url)),
+    credentials: { username: 'admin', password: 'adminadmin' },
+    timeoutMs: 2000,
+    loginCooldownMs: 60_000,
+    ...overrides,
+  };
+}
+
+/** A qBittorrent instance built as the application builds it, with metrics of its own. */
+export function newQbittorrentInstance(
+  url: string,
+  overrides: Partial<QbittorrentInstanceConfig> = {},
+  metrics = new QbittorrentMetrics(new MetricsService()),
+): QbittorrentInstance {
+  return new QbittorrentInstanceFactory(metrics).create(newInstanceConfig(url, overrides));
+}
