@@ -8,6 +8,7 @@ import { IncomingAdds } from './downloads/incoming-adds.js';
 import { answerLivenessFirst } from './health/liveness.js';
 import type { AppConfig } from './config/app.config.js';
 import { AppLogger } from './logging/app-logger.js';
+import { IdleHeapRelease } from './memory/idle-heap-release.js';
 import { requestIdMiddleware } from './logging/request-context.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
 import { setupOpenApi } from './openapi/openapi.js';
@@ -48,5 +49,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   server.maxHeaderSize = MAX_HEADER_BYTES;
   answerLivenessFirst(server);
   app.get(IncomingAdds).countOn(server);
+  app.get(IdleHeapRelease).observe(server);
   return app;
 }

@@ -8,7 +8,7 @@ import {
 import { MAX_BATCH_ITEMS } from '../src/downloads/downloads.limits.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
-import { hashOf, magnetOf } from './support/links.js';
+import { base32Of, hashOf, magnetOf } from './support/links.js';
 
 describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) => {
   let qbittorrent: FakeQbittorrent;
@@ -394,6 +394,21 @@ describe.each(DIALECTS)('torrent management against qBittorrent %s', (dialect) =
         : ['torrents/pause', 'torrents/resume'];
       expect(qbittorrent.callsTo(pause)).toHaveLength(1);
       expect(qbittorrent.callsTo(resume)).toHaveLength(1);
+    });
+
+    it('takes a hash in every form GET /downloads takes: upper case, base32, 64 hex', async () => {
+      const base32 = base32Of(hashOf(1));
+      const sha256 = `${hashOf(2)}${'e'.repeat(24)}`; // a v2 hash qBittorrent truncates to 40
+      await http()
+        .post(`/download`)
+        .send({ link_id: 9, url: `magnet:?xt=urn:btmh:1220${sha256}` });
+      const paused = await http().post(`/downloads/${base32}/pause`);
+      expect(paused.body).toEqual({ hash: hashOf(1), status: 'paused', state: 'paused' });
+      const resumed = await http().post(`/downloads/${hashOf(1).toUpperCase()}/resume`);
+      expect(resumed.body).toMatchObject({ hash: hashOf(1), status: 'downloading' });
+      const deleted = await http().delete(`/downloads/${sha256}`);
+      expect(deleted.body).toEqual({ hash: hashOf(2), status: 'deleted', delete_files: false });
+      expect(qbittorrent.torrents.has(hashOf(2))).toBe(false);
     });
 
     it.each(['pause', 'resume'])(

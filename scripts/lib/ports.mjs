@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { get } from 'node:http';
+import { get as getHttps } from 'node:https';
 import { createServer } from 'node:net';
 
 /**
@@ -81,13 +82,16 @@ export async function freePort() {
 }
 
 /**
- * Whether anything answers HTTP at `url` (any status counts). No keep-alive: nothing is left open.
+ * Whether anything answers HTTP at `url` (any status counts; over HTTPS, whatever its
+ * certificate). No keep-alive: nothing is left open.
  * @param {string} url
  * @returns {Promise<boolean>}
  */
 export function answers(url) {
+  const https = url.startsWith('https:');
   return new Promise((resolve) => {
-    const request = get(url, { agent: false, timeout: 1000 }, (response) => {
+    const options = { agent: false, timeout: 1000, rejectUnauthorized: !https };
+    const request = (https ? getHttps : get)(url, options, (response) => {
       response.resume();
       resolve(true);
     });

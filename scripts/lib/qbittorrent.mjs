@@ -26,9 +26,11 @@ import { answers, freePort, isFree, listensOn } from './ports.mjs';
  * @property {number} [webuiPort] a free port by default
  * @property {number} [torrentPort] a free port by default
  * @property {IniSections} [extraConfig] more settings, merged over the safe defaults
+ * @property {{ certificate: string, key: string }} [https] serve the WebUI over HTTPS with this
+ *   certificate and key (PEM text)
  *
  * @typedef {object} RunningQbittorrent
- * @property {string} url the WebUI base URL, http://127.0.0.1:<port>
+ * @property {string} url the WebUI base URL, http(s)://127.0.0.1:<port>
  * @property {number} pid
  * @property {string} version the version asked for
  * @property {string} username
@@ -127,6 +129,20 @@ export async function startQbittorrent(options = {}) {
   await mkdir(configDir, { recursive: true });
   await mkdir(downloadDir, { recursive: true });
 
+  /** @type {Record<string, Record<string, string | boolean>>} */
+  const httpsConfig = {};
+  if (options.https) {
+    const certificate = join(profileDir, 'webui.crt');
+    const key = join(profileDir, 'webui.key');
+    await writeFile(certificate, options.https.certificate);
+    await writeFile(key, options.https.key, { mode: 0o600 });
+    httpsConfig.Preferences = {
+      'WebUI\\HTTPS\\Enabled': true,
+      'WebUI\\HTTPS\\CertificatePath': instancePath(certificate),
+      'WebUI\\HTTPS\\KeyPath': instancePath(key),
+    };
+  }
+
   const username = options.username ?? 'admin';
   const password = options.password ?? randomBytes(12).toString('base64url');
   const torrentPort = options.torrentPort ?? (await freePort());
@@ -138,21 +154,23 @@ export async function startQbittorrent(options = {}) {
       torrentPort,
       downloadDir: instancePath(downloadDir),
     }),
-    options.extraConfig ?? {},
+    mergeIni(httpsConfig, options.extraConfig ?? {}),
   );
   await writeFile(join(configDir, 'qBittorrent.conf'), toIni(config));
 
   const logFile = join(profileDir, 'stdout.log');
-  const url = `http://127.0.0.1:${webuiPort}`;
+  const url = `${options.https ? 'https' : 'http'}://127.0.0.1:${webuiPort}`;
   const command = root === '/' ? 'qbittorrent-nox' : 'chroot';
   const args = [
     ...(root === '/' ? [] : [root, 'qbittorrent-nox']),
     `--profile=${instancePath(profileDir)}`,
   ];
-  let running = await launch(command, args, logFile, webuiPort, version).catch(async (error) => {
-    if (temporaryProfile) await rm(profileDir, { recursive: true, force: true });
-    throw error;
-  });
+  let running = await launch(command, args, logFile, url, webuiPort, version).catch(
+    async (error) => {
+      if (temporaryProfile) await rm(profileDir, { recursive: true, force: true });
+      throw error;
+    },
+  );
 
   return {
     url,
@@ -177,7 +195,7 @@ export async function startQbittorrent(options = {}) {
     },
     restart: async () => {
       await running.stop();
-      running = await launch(command, args, logFile, webuiPort, version);
+      running = await launch(command, args, logFile, url, webuiPort, version);
     },
   };
 }
@@ -187,12 +205,12 @@ export async function startQbittorrent(options = {}) {
  * @param {string} command
  * @param {string[]} args
  * @param {string} logFile
+ * @param {string} url
  * @param {number} webuiPort
  * @param {string} version
  * @returns {Promise<{ pid: number, exited: Promise<void>, stop: () => Promise<void> }>}
  */
-async function launch(command, args, logFile, webuiPort, version) {
-  const url = `http://127.0.0.1:${webuiPort}`;
+async function launch(command, args, logFile, url, webuiPort, version) {
   // The log is appended to across restarts: an error shows only what this start wrote.
   const logStart = await stat(logFile).then(
     (stats) => stats.size,

@@ -1,6 +1,7 @@
 import {
   QbittorrentAuthError,
   QbittorrentTimeoutError,
+  QbittorrentTlsError,
   QbittorrentUnavailableError,
 } from '../qbittorrent/qbittorrent.errors.js';
 import { RetryFailedError } from '../retry/retry.errors.js';
@@ -38,6 +39,7 @@ function outageOf(error: unknown, link: DownloadLink): string | null {
   if (
     cause instanceof QbittorrentUnavailableError ||
     cause instanceof QbittorrentTimeoutError ||
+    cause instanceof QbittorrentTlsError ||
     (cause instanceof QbittorrentAuthError && cause.reason !== 'session')
   ) {
     return QBITTORRENT;

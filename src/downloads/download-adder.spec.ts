@@ -8,6 +8,7 @@ import {
 import { RetryFailedError } from '../retry/retry.errors.js';
 import { parseTorrentFile } from '../torrent-file/torrent-file.js';
 import { makeTorrent } from '../../test/support/torrent-files.js';
+import { newRetryService } from '../retry/testing/retry.builder.js';
 import { DownloadAdder } from './download-adder.js';
 import { parseDownloadLink } from './download-link.js';
 import { unconfirmedReason } from './downloads.errors.js';
@@ -15,7 +16,6 @@ import { parseBatchItem } from './dto/add-downloads.dto.js';
 import {
   counted,
   newOutcomeRecorder,
-  newRetryService,
   newTorrentFetcherMock,
   newTorrentRepositoryMock,
 } from './testing/downloads.builders.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import type { TorrentInfo } from '../qbittorrent/qbittorrent.types.js';
+import { listedTorrent } from './testing/downloads.builders.js';
 import { COALESCE_MS, LISTING_WAITS_MS, TorrentWatch } from './torrent-watch.js';
 
-const torrent = (hash: string, state = 'metaDL') => ({ hash, state }) as TorrentInfo;
+const torrent = (hash: string, state = 'metaDL') => listedTorrent(hash, { state });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A qBittorrent list whose torrents appear at given times (ms from now). */
@@ -19,18 +19,14 @@ function listing(appearAfterMs: Record<string, number>) {
   return { list, calls };
 }
 
-describe('TorrentWatch', () => {
+describe(TorrentWatch.name, () => {
   it('answers everyone waiting at the same moment with one list call', async () => {
     const { list, calls } = listing({ a: 0, b: 0, c: 0 });
-    const watch = new TorrentWatch(list);
-    const found = await Promise.all([
-      watch.listed(['a']),
-      watch.listed(['b']),
-      watch.listed(['c']),
-    ]);
+    const sut = new TorrentWatch(list);
+    const found = await Promise.all([sut.listed(['a']), sut.listed(['b']), sut.listed(['c'])]);
     expect(found).toEqual([new Set(['a']), new Set(['b']), new Set(['c'])]);
     expect(calls).toEqual([['a', 'b', 'c']]);
-    expect(watch.size).toBe(0);
+    expect(sut.size).toBe(0);
   });
 
   it('looks again with growing waits until a late torrent is listed', async () => {
@@ -55,11 +51,11 @@ describe('TorrentWatch', () => {
 
   it('ends a watcher looked at early as soon as its torrents are as wanted', async () => {
     const { list, calls } = listing({ slow: 30, quick: 0 });
-    const watch = new TorrentWatch(list);
-    const slow = watch.listed(['slow']);
+    const sut = new TorrentWatch(list);
+    const slow = sut.listed(['slow']);
     await sleep(15);
     // The look for `quick` includes `slow`, whose own next look is not due yet.
-    await expect(watch.listed(['quick'])).resolves.toEqual(new Set(['quick']));
+    await expect(sut.listed(['quick'])).resolves.toEqual(new Set(['quick']));
     await expect(slow).resolves.toEqual(new Set(['slow']));
     expect(calls.some((hashes) => hashes.includes('quick') && hashes.includes('slow'))).toBe(true);
   });
@@ -67,33 +63,33 @@ describe('TorrentWatch', () => {
   it('settles on a condition, answering the last look at each torrent', async () => {
     let state = 'downloading';
     setTimeout(() => (state = 'pausedDL'), 30);
-    const watch = new TorrentWatch((hashes) =>
+    const sut = new TorrentWatch((hashes) =>
       Promise.resolve(hashes.map((hash) => torrent(hash, state))),
     );
-    const seen = await watch.until(['a'], (listed) => listed?.state === 'pausedDL', [10, 20, 40]);
+    const seen = await sut.until(['a'], (listed) => listed?.state === 'pausedDL', [10, 20, 40]);
     expect(seen.get('a')?.state).toBe('pausedDL');
-    const unchanged = await watch.until(['a'], (listed) => listed?.state === 'stoppedDL', [5]);
+    const unchanged = await sut.until(['a'], (listed) => listed?.state === 'stoppedDL', [5]);
     expect(unchanged.get('a')?.state).toBe('pausedDL');
   });
 
   it('fails every watcher of a look whose list call fails', async () => {
-    const watch = new TorrentWatch(() => Promise.reject(new Error('qBittorrent is down')));
-    const results = await Promise.allSettled([watch.listed(['a']), watch.listed(['b'])]);
+    const sut = new TorrentWatch(() => Promise.reject(new Error('qBittorrent is down')));
+    const results = await Promise.allSettled([sut.listed(['a']), sut.listed(['b'])]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
-    expect(watch.size).toBe(0);
+    expect(sut.size).toBe(0);
   });
 
   it('waits up to its cap for adds still arriving, and looks at once when they stop', async () => {
     const { list, calls } = listing({ a: 0, b: 0 });
     let arriving = 1;
     const cap = 2000; // long, so that "at once" stands out on a busy machine
-    const watch = new TorrentWatch(list, () => arriving, cap);
+    const sut = new TorrentWatch(list, () => arriving, cap);
     const started = Date.now();
-    const a = watch.listed(['a']);
+    const a = sut.listed(['a']);
     await sleep(5);
     expect(calls).toHaveLength(0); // waiting for the add still on its way
     arriving = 0;
-    const b = watch.listed(['b']);
+    const b = sut.listed(['b']);
     await Promise.all([a, b]);
     expect(calls).toEqual([['a', 'b']]);
     expect(Date.now() - started).toBeLessThan(cap / 2);

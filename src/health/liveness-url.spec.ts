@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { livenessUrl } from './liveness-url.js';
 
-describe('livenessUrl (the HEALTHCHECK target)', () => {
+describe(livenessUrl.name, () => {
   it.each([
     [{}, 'http://127.0.0.1:8002/health'],
     [{ PORT: '9000' }, 'http://127.0.0.1:9000/health'],

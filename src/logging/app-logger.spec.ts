@@ -3,7 +3,7 @@ import { AppLogger } from './app-logger.js';
 
 const ANSI = new RegExp(String.fromCharCode(27) + '\\[');
 
-describe('AppLogger text format', () => {
+describe(AppLogger.name, () => {
   const wasTty = process.stdout.isTTY;
   const noColor = process.env.NO_COLOR;
 
@@ -22,7 +22,8 @@ describe('AppLogger text format', () => {
       written.push(String(chunk));
       return true;
     });
-    new AppLogger(['log'], 'text').log('hello', 'Test');
+    const sut = new AppLogger(['log'], 'text');
+    sut.log('hello', 'Test');
     jest.restoreAllMocks();
     return written.join('');
   }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { createServer } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import type { HttpAdapterHost } from '@nestjs/core';
 import { HEAP_GROWTH_BYTES, IdleHeapRelease } from './idle-heap-release.js';
 
 const MIB = 1024 * 1024;
@@ -21,10 +21,11 @@ class Observed extends IdleHeapRelease {
   }
 }
 
+/** The release started over an HTTP server (not listening: requests are emitted to it). */
 function started() {
-  const server = new EventEmitter();
-  const host = { httpAdapter: { getHttpServer: () => server } } as unknown as HttpAdapterHost;
-  const release = new Observed(host);
+  const server = createServer();
+  const release = new Observed();
+  release.observe(server);
   release.onApplicationBootstrap();
   /** A request arrives; the answer is sent when the returned function is called. */
   const request = (url = '/download') => {
@@ -35,7 +36,7 @@ function started() {
   return { release, request };
 }
 
-describe('IdleHeapRelease', () => {
+describe(IdleHeapRelease.name, () => {
   let release: Observed | undefined;
 
   beforeAll(() => {
@@ -94,9 +95,6 @@ describe('IdleHeapRelease', () => {
 
 describe('the full collection itself', () => {
   it('runs without --expose-gc and gives back what a burst grew', () => {
-    const host = {
-      httpAdapter: { getHttpServer: () => new EventEmitter() },
-    } as unknown as HttpAdapterHost;
     class Exposed extends IdleHeapRelease {
       collectNow() {
         this.fullCollection();
@@ -105,7 +103,7 @@ describe('the full collection itself', () => {
         return this.heapBytes();
       }
     }
-    const exposed = new Exposed(host);
+    const exposed = new Exposed();
     let garbage: object[] = [];
     for (let i = 0; i < 1_000_000; i++) {
       garbage.push({ i, text: `item ${i}` });

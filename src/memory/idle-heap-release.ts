@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
@@ -7,7 +7,6 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import { HEALTH_ROUTES } from '../health/health.routes.js';
 import { METRICS_ROUTE } from '../metrics/metrics.routes.js';
 
@@ -39,16 +38,17 @@ export class IdleHeapRelease implements OnApplicationBootstrap, OnApplicationShu
   private timer: NodeJS.Timeout | undefined;
   private collect: Collect | undefined;
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  onApplicationBootstrap(): void {
-    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
-    server.on('request', (request, response) => {
+  /** Counts the requests `server` receives, monitoring aside (configureApp calls it). */
+  observe(server: Server): void {
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       if (MONITORING.has((request.url ?? '').split('?', 1)[0])) return;
       this.started++;
       this.inProgress++;
       response.once('close', () => this.inProgress--);
     });
+  }
+
+  onApplicationBootstrap(): void {
     this.baseline = this.heapBytes();
     this.timer = setInterval(() => this.check(), IDLE_CHECK_MS).unref();
   }

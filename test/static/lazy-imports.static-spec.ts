@@ -33,11 +33,10 @@ describe('libraries loaded on first use', () => {
     expect(dynamic.map(({ name }) => name)).toEqual(['openapi/swagger-decorators.ts']);
   });
 
-  it("turns off Terminus's swagger answers, which would load it at start-up", () => {
-    for (const { name, text } of files) {
-      for (const [use] of text.matchAll(/@HealthCheck\([^)]*\)/g)) {
-        expect(`${name}: ${use}`).toMatch(/swaggerDocumentation: false/);
-      }
-    }
+  it('uses no Terminus @HealthCheck(), whose swagger answers would load it at start-up', () => {
+    // Readiness calls HealthCheckService itself (health.controller.ts): the decorator would add a
+    // cache header, set there already, and load @nestjs/swagger unless told not to.
+    const users = files.filter(({ text }) => /@HealthCheck\(/.test(text)).map(({ name }) => name);
+    expect(users).toEqual([]);
   });
 });

@@ -1,8 +1,6 @@
 import { jest } from '@jest/globals';
-import { newConfigService } from '../../config/testing/config.builder.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import type { TorrentInfo } from '../../qbittorrent/qbittorrent.types.js';
-import { RetryService } from '../../retry/retry.service.js';
 import type { TorrentFetcher } from '../../torrent-file/torrent-fetcher.js';
 import { DownloadOutcomeRecorder } from '../download-outcome.recorder.js';
 import type { TorrentRepository } from '../torrent.repository.js';
@@ -60,14 +58,6 @@ export function newTorrentRepositoryMock() {
 export function newTorrentFetcherMock() {
   const mock = { fetch: jest.fn<TorrentFetcher['fetch']>() };
   return mock as typeof mock & TorrentFetcher;
-}
-
-/** The real RetryService, retrying without waiting (or as `env` says). */
-export function newRetryService(env: Record<string, string> = {}): RetryService {
-  return new RetryService(
-    newConfigService({ RETRY_BASE_DELAY_MS: '0', ...env }),
-    new MetricsService(),
-  );
 }
 
 /** The real recorder over metrics of its own: `metrics.registry` tells what it counted. */

@@ -1,0 +1,96 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { FakeQbittorrent } from '../../test/fakes/fake-qbittorrent.js';
+import { hashOf, magnetOf } from '../../test/support/links.js';
+import { parseMagnet } from '../qbittorrent/magnet.js';
+import type { QbittorrentInstance } from '../qbittorrent/qbittorrent-instance.js';
+import { TorrentRejectedError } from '../qbittorrent/qbittorrent.errors.js';
+import { newQbittorrentInstance } from '../qbittorrent/testing/qbittorrent-instance.builder.js';
+import { RetryFailedError } from '../retry/retry.errors.js';
+import { newRetryService } from '../retry/testing/retry.builder.js';
+import { IncomingAdds } from './incoming-adds.js';
+import { TorrentRepository } from './torrent.repository.js';
+
+describe(TorrentRepository.name, () => {
+  let qbittorrent: FakeQbittorrent;
+  let instance: QbittorrentInstance;
+  let sut: TorrentRepository;
+
+  const add = (n: number) => sut.addMagnet(parseMagnet(magnetOf(n)), {});
+
+  beforeAll(() => {
+    Logger.overrideLogger(false); // retry and login lines: qBittorrent's calls are asserted instead
+  });
+
+  beforeEach(async () => {
+    qbittorrent = await FakeQbittorrent.start({ dialect: '5.3.0' });
+    instance = newQbittorrentInstance(qbittorrent.url);
+    sut = new TorrentRepository(
+      instance.client,
+      instance.settings,
+      newRetryService(),
+      new IncomingAdds(),
+    );
+  });
+
+  afterEach(async () => {
+    instance.onApplicationShutdown();
+    await qbittorrent.stop();
+  });
+
+  it('lists torrents asking for 1000 hashes a call at most', async () => {
+    await add(1);
+    await add(2500);
+    const hashes = Array.from({ length: 2500 }, (_, i) => hashOf(i + 1));
+    expect((await sut.list({ hashes })).map((t) => t.hash)).toEqual([hashOf(1), hashOf(2500)]);
+    expect(
+      qbittorrent
+        .callsTo('torrents/info')
+        .map((call) => call.query.get('hashes')?.split('|').length),
+    ).toEqual([1000, 1000, 500]);
+    expect(await sut.find(hashOf(3))).toBeUndefined();
+  });
+
+  it('reads the file names of a torrent once, until its listing shows a change or it is gone', async () => {
+    await add(1);
+    qbittorrent.complete(hashOf(1), 1024);
+    const first = await sut.listWithFiles({ hashes: [hashOf(1)] });
+    expect(first.files.get(hashOf(1))).toEqual(['episode-1']);
+    await sut.listWithFiles({ hashes: [hashOf(1)] });
+    expect(qbittorrent.callsTo('torrents/files')).toHaveLength(1);
+    expect(sut.cachedFileLists).toBe(1);
+    qbittorrent.torrents.delete(hashOf(1));
+    await sut.listWithFiles({ hashes: [hashOf(1)] });
+    expect(sut.cachedFileLists).toBe(0);
+  });
+
+  it('accepts a duplicate qBittorrent refuses if it lists the torrent, and fails one it does not hold', async () => {
+    await add(1);
+    await expect(add(1)).resolves.toEqual({ hash: hashOf(1), alreadyPresent: true });
+    qbittorrent.inject('torrents/add', { kind: 'status', status: 409 });
+    const refused = add(2);
+    await expect(refused).rejects.toBeInstanceOf(RetryFailedError);
+    await expect(refused).rejects.toMatchObject({ cause: expect.any(TorrentRejectedError) });
+  });
+
+  it('retries an add qBittorrent failed for a moment', async () => {
+    qbittorrent.inject('torrents/add', { kind: 'status', status: 503 }, 2);
+    await expect(add(1)).resolves.toEqual({ hash: hashOf(1), alreadyPresent: false });
+    expect(qbittorrent.callsTo('torrents/add')).toHaveLength(3);
+  });
+
+  it('looks again until qBittorrent lists a torrent it answered late', async () => {
+    qbittorrent.listAfterMs = 60;
+    await add(1);
+    expect(await sut.lookUntilListed([hashOf(1), hashOf(2)])).toEqual(new Set([hashOf(1)]));
+    expect(qbittorrent.callsTo('torrents/info').length).toBeGreaterThan(1);
+  });
+
+  it("reads qBittorrent's DHT setting for the magnets that need it", async () => {
+    expect(await sut.dhtOff()).toBe(false);
+    qbittorrent.preferences.dht = false;
+    const another = newQbittorrentInstance(qbittorrent.url); // the first keeps its read for a minute
+    expect(await another.settings.dhtOff()).toBe(true);
+    another.onApplicationShutdown();
+  });
+});
