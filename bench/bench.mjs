@@ -192,7 +192,7 @@ async function serviceCalls(/** @type {string} */ serviceUrl) {
   const byPath = {};
   for (const line of text.split('\n')) {
     const match =
-      /^downloader_qbittorrent_request_duration_seconds_count\{operation="([^"]+)",status="[^"]+"\} (\d+)/.exec(
+      /^downloader_qbittorrent_request_duration_seconds_count\{instance="[^"]+",operation="([^"]+)",status="[^"]+"\} (\d+)/.exec(
         line,
       );
     if (match) byPath[match[1]] = (byPath[match[1]] ?? 0) + Number(match[2]);

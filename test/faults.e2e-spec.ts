@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { QbittorrentClient } from '../src/qbittorrent/qbittorrent.client.js';
 import { FakeCoreService } from './fakes/fake-core-service.js';
 import { type Fault, FakeQbittorrent, type FakeDialect } from './fakes/fake-qbittorrent.js';
 import { startApp } from './support/app.js';
@@ -63,7 +62,7 @@ describe('faults qBittorrent can produce only in a fake', () => {
       QBITTORRENT_TIMEOUT_MS: '250',
       RETRY_BASE_DELAY_MS: '50',
     });
-    await sut.app.get(QbittorrentClient).login();
+    await sut.client.login();
     qbittorrent.inject('torrents/add', { kind: 'hang' }, 3);
 
     const started = Date.now();
@@ -166,7 +165,7 @@ describe('faults qBittorrent can produce only in a fake', () => {
 
   it('fault: qBittorrent forgets every session while 50 requests are in flight', async () => {
     const { qbittorrent, sut } = await setUp('5.3.0');
-    await sut.app.get(QbittorrentClient).login();
+    await sut.client.login();
     qbittorrent.inject('torrents/add', { kind: 'delay', ms: 50 }, 10);
     const pending = Array.from({ length: 50 }, (_, i) =>
       request(sut.app.getHttpServer())

@@ -16,10 +16,13 @@ describe('GET /metrics', () => {
   let qbittorrent: FakeQbittorrent;
   let sut: TestApp;
   const auth = `Bearer ${TOKEN}`;
+  /** The instance label of the one qBittorrent: its host and port. */
+  let instance: string;
 
   beforeAll(async () => {
     qbittorrent = await FakeQbittorrent.start({ dialect: '5.3.0' });
     sut = await startApp({ QBITTORRENT_URL: qbittorrent.url, API_TOKEN: TOKEN });
+    instance = `127.0.0.1:${qbittorrent.port}`;
   });
 
   afterAll(async () => {
@@ -51,27 +54,39 @@ describe('GET /metrics', () => {
     expect(sample(text, 'downloader_downloads_total', '{outcome="unsupported"}')).toBe(2);
     expect(sample(text, 'downloader_downloads_total', '{outcome="error"}')).toBe(1);
     expect(sample(text, 'downloader_retries_total', '{operation="add"}')).toBe(2);
-    expect(sample(text, 'downloader_qbittorrent_logins_total', '{outcome="success"}')).toBe(1);
-    expect(sample(text, 'downloader_qbittorrent_logins_total', '{outcome="refused"}')).toBe(0);
+    expect(
+      sample(
+        text,
+        'downloader_qbittorrent_logins_total',
+        `{instance="${instance}",outcome="success"}`,
+      ),
+    ).toBe(1);
+    expect(
+      sample(
+        text,
+        'downloader_qbittorrent_logins_total',
+        `{instance="${instance}",outcome="refused"}`,
+      ),
+    ).toBe(0);
     expect(
       sample(
         text,
         'downloader_qbittorrent_request_duration_seconds_count',
-        '{operation="torrents/add",status="200"}',
+        `{instance="${instance}",operation="torrents/add",status="200"}`,
       ),
     ).toBe(3);
     expect(
       sample(
         text,
         'downloader_qbittorrent_request_duration_seconds_count',
-        '{operation="torrents/add",status="503"}',
+        `{instance="${instance}",operation="torrents/add",status="503"}`,
       ),
     ).toBe(3);
     expect(
       sample(
         text,
         'downloader_qbittorrent_request_duration_seconds_count',
-        '{operation="auth/login",status="204"}',
+        `{instance="${instance}",operation="auth/login",status="204"}`,
       ),
     ).toBe(1);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { TorrentRepository } from '../src/downloads/torrent.repository.js';
 import { parseMagnet } from '../src/qbittorrent/magnet.js';
-import { QbittorrentClient } from '../src/qbittorrent/qbittorrent.client.js';
+import type { QbittorrentClient } from '../src/qbittorrent/qbittorrent.client.js';
 import { QbittorrentAuthError } from '../src/qbittorrent/qbittorrent.errors.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
@@ -22,7 +22,7 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
       QBITTORRENT_URL: qbittorrent.url,
       QBITTORRENT_PASSWORD: 'right password',
     });
-    client = sut.app.get(QbittorrentClient);
+    client = sut.client;
   });
 
   afterEach(async () => {
@@ -88,7 +88,11 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
     });
     await expect(
       sut.app.get(TorrentRepository).addMagnet(parseMagnet(MAGNET), {}),
-    ).resolves.toEqual({ hash: HEX, alreadyPresent: true });
+    ).resolves.toEqual({
+      hash: HEX,
+      alreadyPresent: true,
+      instance: `127.0.0.1:${qbittorrent.port}`,
+    });
   });
 
   it.each<[string, (client: QbittorrentClient) => Promise<unknown>, string]>([
@@ -197,7 +201,7 @@ describe('login refusal cooldown', () => {
       QBITTORRENT_LOGIN_COOLDOWN_MS: '200',
     });
     try {
-      const client = sut.app.get(QbittorrentClient);
+      const client = sut.client;
       await client.login();
       // Someone changes the password in qBittorrent, then changes it back.
       qbittorrent.expireSessions();

@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import request from 'supertest';
 import { DownloadAdder } from '../src/downloads/download-adder.js';
 import { DownloadStatusService } from '../src/downloads/download-status.service.js';
-import { QbittorrentClient } from '../src/qbittorrent/qbittorrent.client.js';
 import { FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { CapturingLogger, startApp, type TestApp } from './support/app.js';
 import { report } from './support/faults.js';
@@ -152,7 +151,7 @@ describe('secrets', () => {
           .post('/download')
           .send({ link_id: 2, url: `magnet:?xt=urn:btih:${'b'.repeat(40)}` }),
       );
-      await right.app.get(QbittorrentClient).login();
+      await right.client.login();
       await right.close();
     } finally {
       await qbittorrent.stop();

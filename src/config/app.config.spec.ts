@@ -8,13 +8,16 @@ describe(loadAppConfig.name, () => {
     expect(loadAppConfig({})).toEqual({
       http: { port: 8002, bindAddress: '0.0.0.0', apiToken: null, shutdownTimeoutMs: 10_000 },
       qbittorrent: {
-        instance: {
-          url: 'http://localhost:8080',
-          label: 'localhost:8080',
-          credentials: { username: 'admin', password: 'adminadmin' },
-          timeoutMs: 5000,
-          loginCooldownMs: 30_000,
-        },
+        instances: [
+          {
+            url: 'http://localhost:8080',
+            label: 'localhost:8080',
+            credentials: { username: 'admin', password: 'adminadmin' },
+            sharedCredentials: true,
+            timeoutMs: 5000,
+            loginCooldownMs: 30_000,
+          },
+        ],
       },
       retry: { maxAttempts: 3, baseDelayMs: 1000 },
       registration: {
@@ -71,13 +74,16 @@ describe(loadAppConfig.name, () => {
         shutdownTimeoutMs: 2000,
       },
       qbittorrent: {
-        instance: {
-          url: 'http://qbittorrent:8080',
-          label: 'qbittorrent:8080',
-          credentials: { username: 'bangumi', password: 'pw' },
-          timeoutMs: 2500,
-          loginCooldownMs: 0,
-        },
+        instances: [
+          {
+            url: 'http://qbittorrent:8080',
+            label: 'qbittorrent:8080',
+            credentials: { username: 'bangumi', password: 'pw' },
+            sharedCredentials: true,
+            timeoutMs: 2500,
+            loginCooldownMs: 0,
+          },
+        ],
       },
       retry: { maxAttempts: 5, baseDelayMs: 250 },
       registration: {
@@ -118,8 +124,8 @@ describe(loadAppConfig.name, () => {
     ['', 'secret'],
   ])('starts without credentials when user=%j password=%j', (user, password) => {
     expect(
-      loadAppConfig({ QBITTORRENT_USER: user, QBITTORRENT_PASSWORD: password }).qbittorrent.instance
-        .credentials,
+      loadAppConfig({ QBITTORRENT_USER: user, QBITTORRENT_PASSWORD: password }).qbittorrent
+        .instances[0].credentials,
     ).toBeNull();
   });
 
@@ -127,9 +133,62 @@ describe(loadAppConfig.name, () => {
     expect(loadAppConfig({ PORT: '', LOG_LEVEL: '' }).http.port).toBe(8002);
   });
 
+  it('reads several qBittorrents, each with its own credentials or the shared ones', () => {
+    const { instances } = loadAppConfig({
+      QBITTORRENT_URL:
+        ' http://qb-0.qbittorrent:8080 ,https://seed%40box:p%40ss%2Cword@seedbox.example/qbt/, http://[::1]:9090',
+      QBITTORRENT_USER: 'bangumi',
+      QBITTORRENT_PASSWORD: 'shared',
+    }).qbittorrent;
+    expect(
+      instances.map(({ url, label, credentials, sharedCredentials }) => ({
+        url,
+        label,
+        credentials,
+        sharedCredentials,
+      })),
+    ).toEqual([
+      {
+        url: 'http://qb-0.qbittorrent:8080',
+        label: 'qb-0.qbittorrent:8080',
+        credentials: { username: 'bangumi', password: 'shared' },
+        sharedCredentials: true,
+      },
+      {
+        url: 'https://seedbox.example/qbt',
+        label: 'seedbox.example:443',
+        credentials: { username: 'seed@box', password: 'p@ss,word' },
+        sharedCredentials: false,
+      },
+      {
+        url: 'http://[::1]:9090',
+        label: '[::1]:9090',
+        credentials: { username: 'bangumi', password: 'shared' },
+        sharedCredentials: true,
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      'an entry that is no URL',
+      'http://a:8080,not a url',
+      /QBITTORRENT_URL entry 2 is not an http\(s\) URL/,
+    ],
+    [
+      'the same host and port twice',
+      'http://a:8080,http://u:secret@a:8080/x',
+      /QBITTORRENT_URL names a:8080 twice/,
+    ],
+    ['nothing but commas', ' , ', /QBITTORRENT_URL must be one or more http\(s\) URLs/],
+  ])('refuses %s, without echoing it', (_case, value, message) => {
+    expect(() => loadAppConfig({ QBITTORRENT_URL: value })).toThrow(message);
+    expect(() => loadAppConfig({ QBITTORRENT_URL: value })).not.toThrow(/secret|not a url/);
+  });
+
   it('accepts container host names with underscores', () => {
     expect(
-      loadAppConfig({ QBITTORRENT_URL: 'http://bangumi_qbittorrent:8080' }).qbittorrent.instance
+      loadAppConfig({ QBITTORRENT_URL: 'http://bangumi_qbittorrent:8080' }).qbittorrent.instances[0]
         .url,
     ).toBe('http://bangumi_qbittorrent:8080');
   });

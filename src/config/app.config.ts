@@ -7,6 +7,7 @@ import {
 import {
   type EnvironmentVariables,
   type LogLevelName,
+  urlListEntries,
   validateEnvironment,
 } from './environment.js';
 
@@ -25,8 +26,8 @@ export interface QbittorrentCredentials {
 }
 
 export interface QbittorrentConfig {
-  /** The qBittorrent this service drives. */
-  instance: QbittorrentInstanceConfig;
+  /** The qBittorrents this service drives (QBITTORRENT_URL), in the order given: one, or several. */
+  instances: QbittorrentInstanceConfig[];
 }
 
 export interface RetryConfig {
@@ -87,16 +88,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
     qbittorrent: {
-      instance: {
-        url: withoutTrailingSlash(env.QBITTORRENT_URL),
-        label: instanceLabel(new URL(env.QBITTORRENT_URL)),
-        credentials:
-          env.QBITTORRENT_USER === '' || env.QBITTORRENT_PASSWORD === ''
-            ? null
-            : { username: env.QBITTORRENT_USER, password: env.QBITTORRENT_PASSWORD },
-        timeoutMs: env.QBITTORRENT_TIMEOUT_MS,
-        loginCooldownMs: env.QBITTORRENT_LOGIN_COOLDOWN_MS,
-      },
+      instances: urlListEntries(env.QBITTORRENT_URL).map((entry) => instanceConfig(entry, env)),
     },
     retry: { maxAttempts: env.RETRY_MAX_ATTEMPTS, baseDelayMs: env.RETRY_BASE_DELAY_MS },
     registration: {
@@ -117,6 +109,27 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     status: { deadTorrentAfterS: env.DEAD_TORRENT_AFTER_S },
     logLevels: LOG_LEVELS[env.LOG_LEVEL],
     logFormat: env.LOG_FORMAT,
+  };
+}
+
+/**
+ * One qBittorrent of QBITTORRENT_URL: its address without credentials, and its own credentials
+ * (`user:password@`, percent-encoded) or the shared QBITTORRENT_USER and QBITTORRENT_PASSWORD.
+ */
+function instanceConfig(entry: string, env: EnvironmentVariables): QbittorrentInstanceConfig {
+  const url = new URL(entry);
+  const own = url.username !== '' || url.password !== '';
+  const username = own ? decodeURIComponent(url.username) : env.QBITTORRENT_USER;
+  const password = own ? decodeURIComponent(url.password) : env.QBITTORRENT_PASSWORD;
+  url.username = '';
+  url.password = '';
+  return {
+    url: withoutTrailingSlash(url.href),
+    label: instanceLabel(url),
+    credentials: username === '' || password === '' ? null : { username, password },
+    sharedCredentials: !own,
+    timeoutMs: env.QBITTORRENT_TIMEOUT_MS,
+    loginCooldownMs: env.QBITTORRENT_LOGIN_COOLDOWN_MS,
   };
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  isURL,
   IsBoolean,
   IsIn,
   IsInt,
@@ -13,6 +14,7 @@ import {
   Max,
   Min,
   ValidateIf,
+  ValidateBy,
   validateSync,
   type ValidationError,
 } from 'class-validator';
@@ -28,6 +30,50 @@ const HTTP_URL = {
   require_tld: false,
   allow_underscores: true,
 };
+
+/** Most WebUI URLs one service drives. */
+export const MAX_QBITTORRENT_URLS = 32;
+
+/** The entries of a comma-separated list of URLs. */
+export function urlListEntries(list: string): string[] {
+  return list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+/**
+ * One http(s) URL or several, comma-separated, none naming the same host and port twice. The
+ * messages name the entry by its position, never by its text: a URL may carry a password.
+ */
+function IsUrlList(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isUrlList',
+    validator: {
+      validate: (value) => urlListProblem(value) === null,
+      defaultMessage: (args) => `${args?.property ?? 'value'} ${urlListProblem(args?.value)}`,
+    },
+  });
+}
+
+function urlListProblem(value: unknown): string | null {
+  const entries = typeof value === 'string' ? urlListEntries(value) : [];
+  if (entries.length === 0) return 'must be one or more http(s) URLs, comma-separated';
+  if (entries.length > MAX_QBITTORRENT_URLS) {
+    return `names more than ${MAX_QBITTORRENT_URLS} URLs`;
+  }
+  const seen = new Set<string>();
+  for (const [index, entry] of entries.entries()) {
+    if (!isURL(entry, HTTP_URL)) {
+      return `entry ${index + 1} is not an http(s) URL (a comma in a password must be written %2C)`;
+    }
+    const url = new URL(entry);
+    const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+    if (seen.has(where)) return `names ${where} twice`;
+    seen.add(where);
+  }
+  return null;
+}
 
 /**
  * Every environment variable the service reads, with its default. Values arrive as strings and are
@@ -51,7 +97,8 @@ export class EnvironmentVariables {
   @IsNotEmpty()
   BIND_ADDRESS: string = '0.0.0.0';
 
-  @IsUrl(HTTP_URL)
+  /** One WebUI URL, or several comma-separated; each may carry `user:password@` of its own. */
+  @IsUrlList()
   QBITTORRENT_URL: string = 'http://localhost:8080';
 
   /** Empty (with or without a password): no credentials until POST /config/credentials sets them. */

@@ -9,3 +9,15 @@ export class CredentialsRefusedError extends Error implements HasHttpStatus {
     this.name = 'CredentialsRefusedError';
   }
 }
+
+/** Every qBittorrent has credentials of its own in QBITTORRENT_URL: there are none to replace. */
+export class NoSharedCredentialsError extends Error implements HasHttpStatus {
+  readonly httpStatus = 409;
+
+  constructor() {
+    super(
+      'every qBittorrent of QBITTORRENT_URL has credentials of its own (user:password@): change them there',
+    );
+    this.name = 'NoSharedCredentialsError';
+  }
+}

@@ -1,22 +1,67 @@
 import { Injectable } from '@nestjs/common';
-import { QbittorrentAuthError } from '../qbittorrent/qbittorrent.errors.js';
-import { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
-import { CredentialsRefusedError } from './credentials.errors.js';
+import { QbittorrentPool } from '../qbittorrent/pool/qbittorrent-pool.js';
+import type { QbittorrentInstance } from '../qbittorrent/qbittorrent-instance.js';
+import { isInstanceOutage, QbittorrentAuthError } from '../qbittorrent/qbittorrent.errors.js';
+import type { Session } from '../qbittorrent/webui-session.js';
+import { CredentialsRefusedError, NoSharedCredentialsError } from './credentials.errors.js';
 import type { CredentialsDto, CredentialsResultDto } from './dto/credentials.dto.js';
 
-/** Replaces the qBittorrent credentials at run time, as the core service's CLI does. */
+/**
+ * Replaces the qBittorrent credentials at run time, as the core service's CLI does: those of every
+ * qBittorrent that uses QBITTORRENT_USER and QBITTORRENT_PASSWORD (not one with its own in its URL).
+ */
 @Injectable()
 export class CredentialsService {
-  constructor(private readonly client: QbittorrentClient) {}
+  constructor(private readonly pool: QbittorrentPool) {}
 
-  /** Kept only if qBittorrent accepts them; in memory only, so a restart returns to the environment's. */
+  /**
+   * Kept only if every one of them that can be reached accepts them (one that cannot takes them
+   * for its next login); in memory only, so a restart returns to the environment's.
+   */
   async replace({ username, password }: CredentialsDto): Promise<CredentialsResultDto> {
-    try {
-      const version = await this.client.useCredentials({ username, password });
-      return { status: 'ok', username, qbittorrent_version: version.app };
-    } catch (error) {
-      if (error instanceof QbittorrentAuthError) throw new CredentialsRefusedError(error.message);
-      throw error;
+    const credentials = { username, password };
+    const shared = this.pool.instances.filter((instance) => instance.config.sharedCredentials);
+    if (shared.length === 0) throw new NoSharedCredentialsError();
+    const tries = await Promise.all(shared.map((instance) => this.attempt(instance, credentials)));
+    const refused = tries.find((attempt) => attempt.refused !== undefined);
+    if (refused?.refused !== undefined) {
+      throw new CredentialsRefusedError(this.named(refused.instance, refused.refused.message));
     }
+    const accepted = tries.filter((attempt) => attempt.session !== undefined);
+    const unreachable = tries.find((attempt) => attempt.unreachable !== undefined);
+    if (accepted.length === 0 && unreachable?.unreachable !== undefined)
+      throw unreachable.unreachable;
+    for (const attempt of tries)
+      attempt.instance.session.keepCredentials(credentials, attempt.session);
+    const [first] = accepted;
+    return {
+      status: 'ok',
+      username,
+      qbittorrent_version: first.session?.version.app ?? '',
+    };
+  }
+
+  private async attempt(
+    instance: QbittorrentInstance,
+    credentials: { username: string; password: string },
+  ): Promise<{
+    instance: QbittorrentInstance;
+    session?: Session;
+    refused?: QbittorrentAuthError;
+    unreachable?: Error;
+  }> {
+    try {
+      return { instance, session: await instance.session.tryCredentials(credentials) };
+    } catch (error) {
+      if (error instanceof QbittorrentAuthError) return { instance, refused: error };
+      // With one qBittorrent, its failure is the answer, as before; with several, one that cannot
+      // be reached now takes the credentials for its next login.
+      if (this.pool.single || !isInstanceOutage(error)) throw error;
+      return { instance, unreachable: error as Error };
+    }
+  }
+
+  private named(instance: QbittorrentInstance, message: string): string {
+    return this.pool.single ? message : `qBittorrent at ${instance.label}: ${message}`;
   }
 }

@@ -7,6 +7,7 @@ import {
 import { RetryFailedError } from '../retry/retry.errors.js';
 import { TorrentFetchError } from '../torrent-file/torrent-file.errors.js';
 import type { DownloadLink } from './download-link.js';
+import { AllInstancesFailedError } from './downloads.errors.js';
 
 /**
  * What one batch has learnt is down (qBittorrent, or a host serving .torrent files), and why: the
@@ -34,6 +35,8 @@ function dependencyOf(link: DownloadLink): string {
 }
 
 function outageOf(error: unknown, link: DownloadLink): string | null {
+  // With several qBittorrents an item fails over from one that is down: only all down is an outage.
+  if (error instanceof AllInstancesFailedError) return QBITTORRENT;
   if (!(error instanceof RetryFailedError)) return null;
   const cause = error.cause;
   if (

@@ -15,6 +15,7 @@ import { unconfirmedReason } from './downloads.errors.js';
 import { parseBatchItem } from './dto/add-downloads.dto.js';
 import {
   counted,
+  INSTANCE,
   newOutcomeRecorder,
   newTorrentFetcherMock,
   newTorrentRepositoryMock,
@@ -39,9 +40,11 @@ describe(DownloadAdder.name, () => {
   beforeEach(() => {
     torrents = newTorrentRepositoryMock();
     torrents.addMagnet.mockImplementation((link) =>
-      Promise.resolve({ hash: link.hash, alreadyPresent: false }),
+      Promise.resolve({ hash: link.hash, alreadyPresent: false, instance: INSTANCE }),
     );
-    torrents.lookUntilListed.mockImplementation((hashes) => Promise.resolve(new Set(hashes)));
+    torrents.lookUntilListed.mockImplementation((_instance, hashes) =>
+      Promise.resolve(new Set(hashes)),
+    );
     fetcher = newTorrentFetcherMock();
     const built = newOutcomeRecorder();
     metrics = built.metrics;
@@ -50,13 +53,18 @@ describe(DownloadAdder.name, () => {
 
   it('accepts a magnet once qBittorrent lists it, tagged with its link_id', async () => {
     const outcome = await sut.add(7, magnet(), { category: 'bangumi' });
-    expect(outcome).toEqual({ status: 'accepted', hash: HASH, alreadyPresent: false });
+    expect(outcome).toEqual({
+      status: 'accepted',
+      hash: HASH,
+      alreadyPresent: false,
+      instance: INSTANCE,
+    });
     expect(torrents.addMagnet).toHaveBeenCalledWith(
       expect.objectContaining({ hash: HASH }),
       { category: 'bangumi', tags: ['link:7'] },
       undefined,
     );
-    expect(torrents.lookUntilListed).toHaveBeenCalledWith([HASH]);
+    expect(torrents.lookUntilListed).toHaveBeenCalledWith(INSTANCE, [HASH]);
     expect(await outcomes()).toEqual({ accepted: 1 });
   });
 
@@ -76,16 +84,20 @@ describe(DownloadAdder.name, () => {
   });
 
   it('tags a torrent qBittorrent already held, without confirming it again', async () => {
-    torrents.addMagnet.mockResolvedValue({ hash: HASH, alreadyPresent: true });
+    torrents.addMagnet.mockResolvedValue({ hash: HASH, alreadyPresent: true, instance: INSTANCE });
     expect(await sut.add(3, magnet())).toMatchObject({ status: 'accepted', alreadyPresent: true });
-    expect(torrents.addTags).toHaveBeenCalledWith(HASH, ['link:3'], undefined);
+    expect(torrents.addTags).toHaveBeenCalledWith(INSTANCE, HASH, ['link:3'], undefined);
     expect(torrents.lookUntilListed).not.toHaveBeenCalled();
   });
 
   it('fetches a .torrent URL and uploads it', async () => {
     const file = parseTorrentFile(makeTorrent().bytes);
     fetcher.fetch.mockResolvedValue(file);
-    torrents.addTorrentFile.mockResolvedValue({ hash: file.hash, alreadyPresent: false });
+    torrents.addTorrentFile.mockResolvedValue({
+      hash: file.hash,
+      alreadyPresent: false,
+      instance: INSTANCE,
+    });
     const link = parseDownloadLink('https://example.org/a.torrent');
     expect(await sut.add(undefined, link)).toMatchObject({ status: 'accepted', hash: file.hash });
     expect(fetcher.fetch).toHaveBeenCalledWith(new URL('https://example.org/a.torrent'));
@@ -130,8 +142,20 @@ describe(DownloadAdder.name, () => {
     ]);
     expect(results[2]).toMatchObject({ url: '', reason: 'item must be a JSON object' });
     expect(torrents.lookUntilListed).toHaveBeenCalledTimes(1);
-    expect(torrents.lookUntilListed).toHaveBeenCalledWith([HASH, OTHER]);
+    expect(torrents.lookUntilListed).toHaveBeenCalledWith(INSTANCE, [HASH, OTHER]);
     expect(await outcomes()).toEqual({ accepted: 2, unsupported: 2 });
+  });
+
+  it('answers a torrent another instance kept from the copy that stays, tagged with its link', async () => {
+    torrents.settleDuplicates.mockResolvedValue(new Map([[HASH, '10.0.0.2:8080']]));
+    expect(await sut.add(5, magnet())).toMatchObject({
+      status: 'accepted',
+      hash: HASH,
+      instance: '10.0.0.2:8080',
+      alreadyPresent: true,
+    });
+    expect(torrents.settleDuplicates).toHaveBeenCalledWith(INSTANCE, [HASH]);
+    expect(torrents.addTags).toHaveBeenCalledWith('10.0.0.2:8080', HASH, ['link:5'], undefined);
   });
 
   it('fails the rest of a batch at once once qBittorrent is known down', async () => {

@@ -44,13 +44,27 @@ interface Attempt {
   error?: unknown;
 }
 
-/** The adds qBittorrent answered as new, with their hash: to be confirmed in its list. */
-function newlyAdded(attempts: Attempt[]): { attempt: Attempt; hash: string }[] {
+/** An add qBittorrent answered as new, with its hash and the instance that took it. */
+interface NewlyAdded {
+  attempt: Attempt;
+  hash: string;
+  instance: string;
+}
+
+/** The adds qBittorrent answered as new: to be confirmed in the list of the instance that took each. */
+function newlyAdded(attempts: Attempt[]): NewlyAdded[] {
   return attempts.flatMap((attempt) =>
     attempt.outcome.status === 'accepted' && !attempt.outcome.alreadyPresent
-      ? [{ attempt, hash: attempt.outcome.hash }]
+      ? [{ attempt, hash: attempt.outcome.hash, instance: attempt.outcome.instance }]
       : [],
   );
+}
+
+/** Items grouped by the instance each belongs to, in first-seen order. */
+function byInstance<T extends { instance: string }>(items: T[]): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(item.instance, [...(groups.get(item.instance) ?? []), item]);
+  return [...groups];
 }
 
 /**
@@ -168,16 +182,11 @@ export class DownloadAdder {
   private async confirm(attempts: Attempt[], signal?: AbortSignal): Promise<void> {
     let pending = newlyAdded(attempts);
     for (let round = 1; pending.length > 0; round++) {
-      let listed: Set<string>;
-      try {
-        listed = await this.torrents.lookUntilListed(pending.map(({ hash }) => hash));
-      } catch (error) {
-        for (const { attempt, hash } of pending)
-          Object.assign(attempt, { outcome: failureOf(error, hash), error });
-        return;
-      }
-      pending = pending.filter(({ hash }) => !listed.has(hash));
-      if (pending.length === 0) return;
+      const missing = await Promise.all(
+        byInstance(pending).map(([instance, added]) => this.unlisted(instance, added)),
+      );
+      pending = missing.flat();
+      if (pending.length === 0) break;
       if (round === 2) {
         for (const { attempt, hash } of pending) attempt.outcome = unconfirmed(hash);
         return;
@@ -206,6 +215,52 @@ export class DownloadAdder {
       );
       pending = newlyAdded(pending.map(({ attempt }) => attempt));
     }
+    await this.settleDuplicates(attempts, signal);
+  }
+
+  /**
+   * Which of the adds an instance took it does not list (looking again for about 1 s); when it
+   * cannot be asked, those adds fail with the reason.
+   */
+  private async unlisted(instance: string, added: NewlyAdded[]): Promise<NewlyAdded[]> {
+    let listed: Set<string>;
+    try {
+      listed = await this.torrents.lookUntilListed(
+        instance,
+        added.map(({ hash }) => hash),
+      );
+    } catch (error) {
+      for (const { attempt, hash } of added) {
+        Object.assign(attempt, { outcome: failureOf(error, hash), error });
+      }
+      return [];
+    }
+    return added.filter(({ hash }) => !listed.has(hash));
+  }
+
+  /**
+   * With several qBittorrents, a new torrent another instance holds too (another replica added
+   * the same link at the same moment) is answered from the copy that stays, tagged with its link.
+   */
+  private async settleDuplicates(attempts: Attempt[], signal?: AbortSignal): Promise<void> {
+    for (const [instance, added] of byInstance(newlyAdded(attempts))) {
+      const kept = await this.torrents
+        .settleDuplicates(
+          instance,
+          added.map(({ hash }) => hash),
+        )
+        .catch(() => new Map<string, string>());
+      for (const { attempt, hash } of added) {
+        const keeper = kept.get(hash);
+        if (keeper === undefined || attempt.outcome.status !== 'accepted') continue;
+        Object.assign(attempt.outcome, { instance: keeper, alreadyPresent: true });
+        if (attempt.linkId !== undefined) {
+          await this.torrents
+            .addTags(keeper, hash, [linkTag(attempt.linkId)], signal)
+            .catch(() => undefined);
+        }
+      }
+    }
   }
 
   /**
@@ -213,15 +268,16 @@ export class DownloadAdder {
    * it will find no peers, nor its metadata.
    */
   private async flagPeerless(attempts: Attempt[]): Promise<void> {
-    const blind = attempts.filter(
-      (attempt) =>
-        attempt.outcome.status === 'accepted' &&
-        attempt.link?.kind === 'magnet' &&
-        !attempt.link.hasTrackers,
+    const blind = attempts.flatMap((attempt) =>
+      attempt.outcome.status === 'accepted' &&
+      attempt.link?.kind === 'magnet' &&
+      !attempt.link.hasTrackers
+        ? [{ outcome: attempt.outcome, instance: attempt.outcome.instance }]
+        : [],
     );
-    if (blind.length === 0 || !(await this.torrents.dhtOff())) return;
-    for (const attempt of blind) {
-      if (attempt.outcome.status === 'accepted') attempt.outcome.warning = NO_PEER_SOURCE;
+    for (const [instance, magnets] of byInstance(blind)) {
+      if (!(await this.torrents.dhtOff(instance))) continue;
+      for (const { outcome } of magnets) outcome.warning = NO_PEER_SOURCE;
     }
   }
 
@@ -248,7 +304,7 @@ export class DownloadAdder {
           );
     // qBittorrent ignores the options of a torrent it already holds: the link is tagged apart.
     if (result.alreadyPresent && linkId !== undefined) {
-      await this.torrents.addTags(result.hash, [linkTag(linkId)], signal);
+      await this.torrents.addTags(result.instance, result.hash, [linkTag(linkId)], signal);
     }
     return { status: 'accepted', ...result };
   }

@@ -11,6 +11,8 @@ export interface DownloadAccepted {
   hash: string;
   /** qBittorrent already held it. */
   alreadyPresent: boolean;
+  /** The qBittorrent that holds it (`host:port`). */
+  instance: string;
   /** Accepted, but likely to go nowhere, and why. */
   warning?: string;
 }

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { newConfigService } from '../config/testing/config.builder.js';
 import { DownloadStatusService } from './download-status.service.js';
 import { NOT_AN_INFO_HASH } from './downloads.errors.js';
-import { listedTorrent, newTorrentRepositoryMock } from './testing/downloads.builders.js';
+import { listedTorrent, listing, newTorrentRepositoryMock } from './testing/downloads.builders.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -18,7 +18,7 @@ describe(DownloadStatusService.name, () => {
 
   it('answers each hash in order, as asked, from one listing with the known files', async () => {
     torrents.listWithFiles.mockResolvedValue({
-      torrents: [listedTorrent(A, { state: 'uploading', progress: 1 })],
+      ...listing([listedTorrent(A, { state: 'uploading', progress: 1 })]),
       files: new Map([[A, ['Show/01.mkv']]]),
     });
     const statuses = await sut.statuses([A.toUpperCase(), B, 'nonsense', A]);
@@ -41,14 +41,39 @@ describe(DownloadStatusService.name, () => {
     expect(keep?.(listedTorrent(A, { state: 'downloading' }))).toBe(false);
   });
 
+  it('answers unavailable, naming the instance, a hash none of those that answered holds', async () => {
+    const down = [
+      {
+        label: '10.0.0.3:8080',
+        reason: 'qBittorrent at http://10.0.0.3:8080 is unreachable (ECONNREFUSED)',
+      },
+    ];
+    torrents.listWithFiles.mockResolvedValue({
+      ...listing([listedTorrent(A)], down),
+      files: new Map(),
+    });
+    const [held, unknown] = await sut.statuses([A, B]);
+    expect(held.status).toBe('downloading');
+    expect(unknown).toMatchObject({
+      hash: B,
+      info_hash: B,
+      status: 'unavailable',
+      state: 'unavailable',
+      progress: 0,
+      size: 0,
+      files: [],
+      reason: `qBittorrent at 10.0.0.3:8080: ${down[0].reason}`,
+    });
+  });
+
   it('calls a torrent dead after DEAD_TORRENT_AFTER_S without metadata', async () => {
     const now = Math.floor(Date.now() / 1000);
     const longAgo = now - 3601;
     torrents.listWithFiles.mockResolvedValue({
-      torrents: [
+      ...listing([
         listedTorrent(A, { state: 'metaDL', added_on: longAgo, last_activity: longAgo }),
         listedTorrent(B, { state: 'metaDL', added_on: now - 60, last_activity: now - 60 }),
-      ],
+      ]),
       files: new Map(),
     });
     const statuses = await sut.statuses([A, B]);

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app.config.js';
 import { torrentIdOf } from '../qbittorrent/info-hash.js';
-import { NOT_AN_INFO_HASH } from './downloads.errors.js';
+import { NOT_AN_INFO_HASH, unavailableReason } from './downloads.errors.js';
 import {
   notFoundView,
+  unavailableView,
   stateOf,
   type StatusContext,
   statusOf,
@@ -29,20 +30,24 @@ export class DownloadStatusService {
 
   /**
    * The status of each asked-for hash, in order and answered with the hash as asked: one call to
-   * qBittorrent per 1000 hashes, and one per torrent whose files are not known yet.
+   * each qBittorrent per 1000 hashes, and one per torrent whose files are not known yet. A hash no
+   * reachable qBittorrent holds while another cannot be asked is `unavailable`, naming it: it may
+   * be there, and a poller takes `not_found` as lost.
    */
   async statuses(entries: string[]): Promise<TorrentStatusView[]> {
     const ids = entries.map(torrentIdOf);
     const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
-    const { torrents, files } = await this.torrents.listWithFiles({ hashes: wanted });
+    const { torrents, files, unreachable } = await this.torrents.listWithFiles({ hashes: wanted });
     const byHash = new Map(torrents.map((torrent) => [torrent.hash, torrent]));
+    const unavailable = unreachable.length === 0 ? null : unavailableReason(unreachable);
     return entries.map((entry, i) => {
       const id = ids[i];
       if (id === null) return notFoundView(entry, null, NOT_AN_INFO_HASH);
       const torrent = byHash.get(id);
-      return torrent
-        ? toStatusView(torrent, files.get(id) ?? [], this.context(entry))
-        : notFoundView(entry, id);
+      if (torrent) return toStatusView(torrent, files.get(id) ?? [], this.context(entry));
+      return unavailable === null
+        ? notFoundView(entry, id)
+        : unavailableView(entry, id, unavailable);
     });
   }
 

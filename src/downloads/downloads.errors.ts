@@ -69,3 +69,55 @@ export class DownloadFailedError extends Error implements HasHttpStatus {
     this.httpStatus = failure.httpStatus;
   }
 }
+
+/** A qBittorrent of several that could not be asked, and why. */
+export interface Unreachable {
+  label: string;
+  reason: string;
+}
+
+/** Why a torrent's status is not known now: the qBittorrents that might hold it cannot be asked. */
+export function unavailableReason(unreachable: readonly Unreachable[]): string {
+  return unreachable.map(({ label, reason }) => `qBittorrent at ${label}: ${reason}`).join('; ');
+}
+
+/** No qBittorrent of several could take a torrent: each was tried, each failed as it says. */
+export class AllInstancesFailedError extends Error implements HasHttpStatus {
+  readonly httpStatus = 500;
+
+  constructor(
+    readonly hash: string,
+    failures: readonly Unreachable[],
+  ) {
+    super(`no qBittorrent could take torrent ${hash}: ${unavailableReason(failures)}`);
+    this.name = 'AllInstancesFailedError';
+  }
+}
+
+/**
+ * The add was sent whole to a qBittorrent that then stopped answering: it may hold the torrent
+ * once it is back, so the torrent is not placed elsewhere, where it would become a second copy.
+ */
+export class AddMayHaveReachedError extends Error implements HasHttpStatus {
+  readonly httpStatus = 500;
+
+  constructor(hash: string, label: string, cause: Error) {
+    super(
+      `qBittorrent at ${label} stopped answering after torrent ${hash} was sent to it (${cause.message}): ` +
+        'not added elsewhere, which would make a second copy once it is back; send it again later',
+    );
+    this.name = 'AddMayHaveReachedError';
+  }
+}
+
+/** A torrent no reachable qBittorrent holds, while some cannot be asked: it may be on one of them. */
+export class TorrentUnavailableError extends Error implements HasHttpStatus {
+  readonly httpStatus = 503;
+
+  constructor(hash: string, unreachable: readonly Unreachable[]) {
+    super(
+      `torrent ${hash} may be on a qBittorrent that cannot be asked now: ${unavailableReason(unreachable)}`,
+    );
+    this.name = 'TorrentUnavailableError';
+  }
+}

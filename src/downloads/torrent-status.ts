@@ -101,11 +101,17 @@ export interface StatusContext {
 }
 
 /** What GET /downloads reports of one torrent; see TorrentStatusDto for each field. */
+/**
+ * A hash answered without a listing: `not_found` (no qBittorrent holds it, or it is not a hash),
+ * `unavailable` (it may be on a qBittorrent that cannot be asked now: a poller keeps its record).
+ */
+export type UnlistedStatus = 'not_found' | 'unavailable';
+
 export interface TorrentStatusView {
   hash: string;
   info_hash: string | null;
-  status: TorrentStatus | 'not_found';
-  state: TorrentState | 'not_found';
+  status: TorrentStatus | UnlistedStatus;
+  state: TorrentState | UnlistedStatus;
   progress: number;
   size: number;
   content_path: string | null;
@@ -179,11 +185,32 @@ export function notFoundView(
   infoHash: string | null,
   reason: string | null = null,
 ): TorrentStatusView {
+  return unlistedView('not_found', requested, infoHash, reason);
+}
+
+/**
+ * A hash no reachable qBittorrent holds while one that may hold it cannot be asked: every field
+ * the core decodes has its type (progress 0, size 0, no files), and the status is one it skips.
+ */
+export function unavailableView(
+  requested: string,
+  infoHash: string,
+  reason: string,
+): TorrentStatusView {
+  return unlistedView('unavailable', requested, infoHash, reason);
+}
+
+function unlistedView(
+  status: UnlistedStatus,
+  requested: string,
+  infoHash: string | null,
+  reason: string | null,
+): TorrentStatusView {
   return {
     hash: requested,
     info_hash: infoHash,
-    status: 'not_found',
-    state: 'not_found',
+    status,
+    state: status,
     progress: 0,
     size: 0,
     content_path: null,

@@ -3,9 +3,12 @@ import { Logger } from '@nestjs/common';
 import { FakeQbittorrent } from '../../test/fakes/fake-qbittorrent.js';
 import { hashOf, magnetOf } from '../../test/support/links.js';
 import { parseMagnet } from '../qbittorrent/magnet.js';
-import type { QbittorrentInstance } from '../qbittorrent/qbittorrent-instance.js';
+import type { QbittorrentPool } from '../qbittorrent/pool/qbittorrent-pool.js';
 import { TorrentRejectedError } from '../qbittorrent/qbittorrent.errors.js';
-import { newQbittorrentInstance } from '../qbittorrent/testing/qbittorrent-instance.builder.js';
+import {
+  newQbittorrentInstance,
+  newQbittorrentPool,
+} from '../qbittorrent/testing/qbittorrent-instance.builder.js';
 import { RetryFailedError } from '../retry/retry.errors.js';
 import { newRetryService } from '../retry/testing/retry.builder.js';
 import { IncomingAdds } from './incoming-adds.js';
@@ -13,8 +16,9 @@ import { TorrentRepository } from './torrent.repository.js';
 
 describe(TorrentRepository.name, () => {
   let qbittorrent: FakeQbittorrent;
-  let instance: QbittorrentInstance;
+  let pool: QbittorrentPool;
   let sut: TorrentRepository;
+  let label: string;
 
   const add = (n: number) => sut.addMagnet(parseMagnet(magnetOf(n)), {});
 
@@ -24,17 +28,13 @@ describe(TorrentRepository.name, () => {
 
   beforeEach(async () => {
     qbittorrent = await FakeQbittorrent.start({ dialect: '5.3.0' });
-    instance = newQbittorrentInstance(qbittorrent.url);
-    sut = new TorrentRepository(
-      instance.client,
-      instance.settings,
-      newRetryService(),
-      new IncomingAdds(),
-    );
+    pool = newQbittorrentPool([qbittorrent.url]);
+    label = pool.only.label;
+    sut = new TorrentRepository(pool, newRetryService(), new IncomingAdds());
   });
 
   afterEach(async () => {
-    instance.onApplicationShutdown();
+    pool.onApplicationShutdown();
     await qbittorrent.stop();
   });
 
@@ -42,13 +42,15 @@ describe(TorrentRepository.name, () => {
     await add(1);
     await add(2500);
     const hashes = Array.from({ length: 2500 }, (_, i) => hashOf(i + 1));
-    expect((await sut.list({ hashes })).map((t) => t.hash)).toEqual([hashOf(1), hashOf(2500)]);
+    const { torrents, holders } = await sut.list({ hashes });
+    expect(torrents.map((t) => t.hash)).toEqual([hashOf(1), hashOf(2500)]);
+    expect(holders.get(hashOf(1))).toEqual([label]);
     expect(
       qbittorrent
         .callsTo('torrents/info')
         .map((call) => call.query.get('hashes')?.split('|').length),
     ).toEqual([1000, 1000, 500]);
-    expect(await sut.find(hashOf(3))).toBeUndefined();
+    expect((await sut.find(hashOf(3))).torrents).toEqual([]);
   });
 
   it('reads the file names of a torrent once, until its listing shows a change or it is gone', async () => {
@@ -66,7 +68,11 @@ describe(TorrentRepository.name, () => {
 
   it('accepts a duplicate qBittorrent refuses if it lists the torrent, and fails one it does not hold', async () => {
     await add(1);
-    await expect(add(1)).resolves.toEqual({ hash: hashOf(1), alreadyPresent: true });
+    await expect(add(1)).resolves.toEqual({
+      hash: hashOf(1),
+      alreadyPresent: true,
+      instance: label,
+    });
     qbittorrent.inject('torrents/add', { kind: 'status', status: 409 });
     const refused = add(2);
     await expect(refused).rejects.toBeInstanceOf(RetryFailedError);
@@ -75,22 +81,26 @@ describe(TorrentRepository.name, () => {
 
   it('retries an add qBittorrent failed for a moment', async () => {
     qbittorrent.inject('torrents/add', { kind: 'status', status: 503 }, 2);
-    await expect(add(1)).resolves.toEqual({ hash: hashOf(1), alreadyPresent: false });
+    await expect(add(1)).resolves.toEqual({
+      hash: hashOf(1),
+      alreadyPresent: false,
+      instance: label,
+    });
     expect(qbittorrent.callsTo('torrents/add')).toHaveLength(3);
   });
 
   it('looks again until qBittorrent lists a torrent it answered late', async () => {
     qbittorrent.listAfterMs = 60;
     await add(1);
-    expect(await sut.lookUntilListed([hashOf(1), hashOf(2)])).toEqual(new Set([hashOf(1)]));
+    expect(await sut.lookUntilListed(label, [hashOf(1), hashOf(2)])).toEqual(new Set([hashOf(1)]));
     expect(qbittorrent.callsTo('torrents/info').length).toBeGreaterThan(1);
   });
 
   it("reads qBittorrent's DHT setting for the magnets that need it", async () => {
-    expect(await sut.dhtOff()).toBe(false);
+    expect(await sut.dhtOff(label)).toBe(false);
     qbittorrent.preferences.dht = false;
     const another = newQbittorrentInstance(qbittorrent.url); // the first keeps its read for a minute
     expect(await another.settings.dhtOff()).toBe(true);
-    another.onApplicationShutdown();
+    another.close();
   });
 });

@@ -215,3 +215,55 @@ function compareVersions(version: string, reference: number[]): number {
   }
   return 0;
 }
+
+/** What `sync/maindata` tells of one torrent that this service reads (only changed fields in a delta). */
+export interface MaindataTorrent {
+  amount_left?: number;
+  progress?: number;
+  size?: number;
+}
+
+/** An answer of `sync/maindata`: what changed since the rid asked with, or everything. */
+export interface Maindata {
+  /** The rid to ask with next. */
+  rid: number;
+  /** Everything is listed: what is not is gone. */
+  fullUpdate: boolean;
+  torrents: Record<string, MaindataTorrent>;
+  removed: string[];
+  /** Free space on the default save path; absent when unchanged (a delta) or not reported. */
+  freeSpaceOnDisk?: number;
+}
+
+/**
+ * `sync/maindata?rid=N`: a delta since the answer numbered N, or a full update (`full_update`) for
+ * any other N. Since 5.1 an empty collection is left out.
+ */
+export function readMaindata(response: WebuiResponse): Maindata {
+  expectStatus(response, 'sync/maindata', 200);
+  const answer = parseJson<unknown>(response.body, 'sync/maindata');
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) {
+    throw new QbittorrentProtocolError('sync/maindata', 'expected a JSON object');
+  }
+  const data = answer as Record<string, unknown>;
+  if (typeof data.rid !== 'number') {
+    throw new QbittorrentProtocolError('sync/maindata', 'expected a rid');
+  }
+  const torrents = isRecord(data.torrents) ? (data.torrents as Maindata['torrents']) : {};
+  const removed = Array.isArray(data.torrents_removed)
+    ? data.torrents_removed.filter((hash): hash is string => typeof hash === 'string')
+    : [];
+  const serverState = isRecord(data.server_state) ? data.server_state : {};
+  const freeSpace = serverState.free_space_on_disk;
+  return {
+    rid: data.rid,
+    fullUpdate: data.full_update === true,
+    torrents,
+    removed,
+    ...(typeof freeSpace === 'number' && { freeSpaceOnDisk: freeSpace }),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { QbittorrentCredentials } from '../config/app.config.js';
+import { InstanceHealth } from './pool/instance-health.js';
+import { InstanceView } from './pool/instance-view.js';
 import { QbittorrentClient } from './qbittorrent.client.js';
+import { isInstanceOutage } from './qbittorrent.errors.js';
 import { QbittorrentMetrics } from './qbittorrent.metrics.js';
 import { QbittorrentSettings } from './qbittorrent-settings.reader.js';
 import { WebuiSession } from './webui-session.js';
@@ -14,17 +17,26 @@ export interface QbittorrentInstanceConfig {
   label: string;
   /** `null`: none yet (set later over the API), or qBittorrent lets this address in without. */
   credentials: QbittorrentCredentials | null;
+  /**
+   * Whether it uses QBITTORRENT_USER and QBITTORRENT_PASSWORD (and what POST /config/credentials
+   * sets), rather than credentials of its own in its URL.
+   */
+  sharedCredentials: boolean;
   timeoutMs: number;
   /** After refused credentials, how long to answer from that refusal instead of trying again. */
   loginCooldownMs: number;
 }
 
 /**
- * One qBittorrent: its WebUI client over its own session and transport, and its settings. Built
- * by QbittorrentInstanceFactory from its config, never from ConfigService, so that tests and any
+ * One qBittorrent: its WebUI client over its own session and transport, its settings, its health
+ * and (with several) its view of what it holds and how much room it has. Built by
+ * QbittorrentInstanceFactory from its config, never from ConfigService, so that tests and any
  * number of instances build it the same way.
  */
 export class QbittorrentInstance {
+  readonly health = new InstanceHealth();
+  readonly view = new InstanceView();
+
   constructor(
     readonly config: QbittorrentInstanceConfig,
     readonly transport: WebuiTransport,
@@ -37,8 +49,24 @@ export class QbittorrentInstance {
     return this.config.label;
   }
 
+  /**
+   * Runs a call on this qBittorrent, noting how it went: a failure of the instance as a whole
+   * marks it down, any answer marks it up.
+   */
+  async call<T>(work: (client: QbittorrentClient) => Promise<T>): Promise<T> {
+    try {
+      const result = await work(this.client);
+      this.health.markUp();
+      return result;
+    } catch (error) {
+      if (isInstanceOutage(error)) this.health.markDown((error as Error).message);
+      else this.health.markUp();
+      throw error;
+    }
+  }
+
   /** Closes its connections; after the HTTP server has finished the requests that use them. */
-  onApplicationShutdown(): void {
+  close(): void {
     this.transport.close();
   }
 }

@@ -27,7 +27,7 @@ describe(QbittorrentClient.name, () => {
     });
 
     afterEach(async () => {
-      instance.onApplicationShutdown();
+      instance.close();
       await qbittorrent.stop();
     });
 

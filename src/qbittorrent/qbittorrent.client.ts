@@ -4,8 +4,10 @@ import type { TorrentMetainfo } from '../torrent-file/torrent-file.js';
 import {
   addForm,
   expectStatus,
+  type Maindata,
   readAddAnswer,
   readFileList,
+  readMaindata,
   readPreferences,
   readTorrentList,
   switchPath,
@@ -101,6 +103,15 @@ export class QbittorrentClient {
     if (query.category !== undefined) params.category = query.category;
     if (query.tag !== undefined) params.tag = query.tag;
     return readTorrentList(await this.session.request('torrents/info', { query: params }));
+  }
+
+  /**
+   * `sync/maindata`: what changed since the answer numbered `rid` (0: everything), for the pool's
+   * view of free space and torrents. Never asked of a single qBittorrent.
+   */
+  async getMaindata(rid: number): Promise<Maindata> {
+    const query = { rid: String(rid) };
+    return readMaindata(await this.session.request('sync/maindata', { query }));
   }
 
   /** `torrents/files`: the files of a torrent, or `null` when qBittorrent does not hold it. */

@@ -22,18 +22,22 @@ export class QbittorrentUnavailableError extends QbittorrentError {
   constructor(
     readonly baseUrl: string,
     readonly code: string,
+    /** The request was written whole before it failed: qBittorrent may have acted on it. */
+    readonly sent = false,
   ) {
     super(`qBittorrent at ${baseUrl} is unreachable (${code})`);
   }
 }
 
-/** qBittorrent took the request and did not answer in time. */
+/** qBittorrent did not answer in time (or did not even take the connection). */
 export class QbittorrentTimeoutError extends QbittorrentError {
   readonly transient = true;
 
   constructor(
     readonly operation: string,
     readonly timeoutMs: number,
+    /** The request was written whole before the deadline: qBittorrent may have acted on it. */
+    readonly sent = false,
   ) {
     super(`qBittorrent did not answer ${operation} within ${timeoutMs} ms`);
   }
@@ -201,4 +205,51 @@ export class QbittorrentTlsError extends QbittorrentError {
   static knows(code: string): boolean {
     return code in TLS_PROBLEMS;
   }
+}
+
+/**
+ * Whether a failure means the instance cannot be used now, whatever is asked of it: it refuses
+ * connections or does not answer, refuses our login, or fails TLS. With several qBittorrents such
+ * an instance is skipped, marked down and looked at again in the background.
+ */
+export function isInstanceOutage(error: unknown): boolean {
+  return (
+    error instanceof QbittorrentUnavailableError ||
+    error instanceof QbittorrentTimeoutError ||
+    error instanceof QbittorrentTlsError ||
+    (error instanceof QbittorrentAuthError && error.reason !== 'session')
+  );
+}
+
+/** Whether a failed call may have reached qBittorrent and been acted on: sent whole, no answer. */
+export function mayHaveReached(error: unknown): boolean {
+  return (
+    (error instanceof QbittorrentUnavailableError || error instanceof QbittorrentTimeoutError) &&
+    error.sent
+  );
+}
+
+/**
+ * A .torrent of known size that fits on no qBittorrent: refused, added nowhere, so that the core's
+ * cascade tries its next downloader. Answered 507 Insufficient Storage.
+ */
+export class NoRoomError extends QbittorrentError {
+  readonly transient = false;
+  override readonly httpStatus = 507;
+
+  constructor(
+    readonly hash: string,
+    readonly size: number,
+    rooms: { label: string; room: number }[],
+  ) {
+    super(
+      `no qBittorrent has room for torrent ${hash} (${gibibytes(size)}): ${rooms
+        .map(({ label, room }) => `${label} has ${gibibytes(Math.max(room, 0))} left`)
+        .join(', ')}`,
+    );
+  }
+}
+
+function gibibytes(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 }

@@ -68,6 +68,8 @@ export interface AddedTorrent {
   hash: string;
   /** True when qBittorrent already held it: the add was a no-op and counts as success. */
   alreadyPresent: boolean;
+  /** The qBittorrent that holds it (`host:port`). */
+  instance: string;
 }
 
 export interface TorrentQuery {

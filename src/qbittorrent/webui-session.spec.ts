@@ -23,7 +23,7 @@ describe(WebuiSession.name, () => {
     };
 
     afterEach(async () => {
-      instance.onApplicationShutdown();
+      instance.close();
       await qbittorrent.stop();
     });
 

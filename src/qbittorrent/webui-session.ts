@@ -43,13 +43,21 @@ export class WebuiSession {
 
   constructor(
     private readonly transport: WebuiTransport,
-    options: Pick<QbittorrentInstanceConfig, 'credentials' | 'loginCooldownMs'>,
+    private readonly options: Pick<
+      QbittorrentInstanceConfig,
+      'label' | 'credentials' | 'loginCooldownMs'
+    >,
     private readonly metrics: QbittorrentMetrics,
   ) {
     // Credentials are kept from the start, so a login that fails now (qBittorrent not up yet)
     // is simply tried again on the next call.
     this.credentials = options.credentials;
     this.loginCooldownMs = options.loginCooldownMs;
+  }
+
+  /** What qBittorrent told of itself at the last login, if any. */
+  get version(): QbittorrentVersion | null {
+    return this.session?.version ?? null;
   }
 
   /** The current session, logging in first if there is none. */
@@ -68,11 +76,30 @@ export class WebuiSession {
    * refusal, since these are new credentials.
    */
   async useCredentials(credentials: QbittorrentCredentials): Promise<Session> {
-    const session = await this.countedLogin(() => this.attemptLogin(credentials));
+    const session = await this.tryCredentials(credentials);
+    this.keepCredentials(credentials, session);
+    return session;
+  }
+
+  /** Logs in with other credentials without keeping them: a refusal changes nothing. */
+  tryCredentials(credentials: QbittorrentCredentials): Promise<Session> {
+    return this.countedLogin(() => this.attemptLogin(credentials));
+  }
+
+  /**
+   * Keeps credentials from now on, with the session they opened (`tryCredentials`), or, for a
+   * qBittorrent that could not be asked, for its next login.
+   */
+  keepCredentials(credentials: QbittorrentCredentials, session?: Session): void {
     this.credentials = credentials;
+    if (session === undefined) {
+      this.session = null;
+      this.refusal = null;
+      this.refusals = 0;
+      return;
+    }
     this.adopt(session);
     this.logger.log(`Credentials replaced: now logged in as "${credentials.username}"`);
-    return session;
   }
 
   /** One call with the session, logging in first if needed and once more if qBittorrent answers 403. */
@@ -141,11 +168,14 @@ export class WebuiSession {
   private async countedLogin(login: () => Promise<Session>): Promise<Session> {
     try {
       const session = await login();
-      this.metrics.logins.inc({ outcome: 'success' });
+      this.metrics.logins.inc({ instance: this.options.label, outcome: 'success' });
       return session;
     } catch (error) {
       const refused = error instanceof QbittorrentAuthError && error.reason !== 'session';
-      this.metrics.logins.inc({ outcome: refused ? 'refused' : 'failed' });
+      this.metrics.logins.inc({
+        instance: this.options.label,
+        outcome: refused ? 'refused' : 'failed',
+      });
       throw error;
     }
   }

@@ -59,7 +59,10 @@ describe(WebuiTransport.name, () => {
   /** The transport to `url`, as an instance builds it. */
   const transportTo = (url: string, timeoutMs = 2000) => {
     metrics = new MetricsService();
-    sut = new WebuiTransport({ url, timeoutMs }, new QbittorrentMetrics(metrics));
+    sut = new WebuiTransport(
+      { url, label: 'qbittorrent:8080', timeoutMs },
+      new QbittorrentMetrics(metrics),
+    );
     return sut;
   };
   const serving = async (answer: Answer, certificate?: string) => {
@@ -151,7 +154,7 @@ describe(WebuiTransport.name, () => {
     });
     expect((await transportTo(served.url).send('torrents/info', {})).status).toBe(403);
     expect(await metrics.registry.metrics()).toMatch(
-      /downloader_qbittorrent_request_duration_seconds_count\{operation="torrents\/info",status="403"\} 1/,
+      /downloader_qbittorrent_request_duration_seconds_count\{instance="qbittorrent:8080",operation="torrents\/info",status="403"\} 1/,
     );
   });
 

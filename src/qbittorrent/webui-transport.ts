@@ -33,6 +33,13 @@ interface EncodedBody {
 /** The call's deadline passed before its answer was whole. */
 class CallDeadline extends Error {}
 
+/** A failure of a call whose request had been written whole: qBittorrent may have acted on it. */
+class AfterSending extends Error {
+  constructor(readonly failure: Error) {
+    super(failure.message);
+  }
+}
+
 /**
  * HTTP to qBittorrent's WebUI: kept-alive connections, one deadline per call
  * (`QBITTORRENT_TIMEOUT_MS`, waiting for a connection included), the duration of each call in the
@@ -52,7 +59,7 @@ export class WebuiTransport {
   private readonly target: { protocol: string; hostname: string; port: string; path: string };
 
   constructor(
-    private readonly options: Pick<QbittorrentInstanceConfig, 'url' | 'timeoutMs'>,
+    private readonly options: Pick<QbittorrentInstanceConfig, 'url' | 'label' | 'timeoutMs'>,
     private readonly metrics: QbittorrentMetrics,
   ) {
     const api = new URL(`${this.options.url}/api/v2/`);
@@ -115,6 +122,7 @@ export class WebuiTransport {
     }
     return new Promise((resolve, reject) => {
       let timedOut = false;
+      let sent = false;
       // One deadline for the whole call, including the wait for a free connection.
       const deadline = setTimeout(() => {
         timedOut = true;
@@ -122,7 +130,8 @@ export class WebuiTransport {
       }, this.options.timeoutMs);
       const fail = (error: Error) => {
         clearTimeout(deadline);
-        reject(timedOut ? new CallDeadline() : error);
+        const failure = timedOut ? new CallDeadline() : error;
+        reject(sent ? new AfterSending(failure) : failure);
       };
       const outgoing: ClientRequest = this.open(
         {
@@ -141,23 +150,31 @@ export class WebuiTransport {
         },
       );
       outgoing.once('error', fail);
+      outgoing.once('finish', () => (sent = true));
       outgoing.end(body?.bytes);
     });
   }
 
   private observe(operation: string, status: string, started: number): void {
-    this.metrics.requests.observe({ operation, status }, (performance.now() - started) / 1000);
+    this.metrics.requests.observe(
+      { instance: this.options.label, operation, status },
+      (performance.now() - started) / 1000,
+    );
   }
 
-  private transportError(path: string, error: unknown): Error {
+  private transportError(path: string, caught: unknown): Error {
+    const sent = caught instanceof AfterSending;
+    const error = caught instanceof AfterSending ? caught.failure : caught;
     if (error instanceof CallDeadline)
-      return new QbittorrentTimeoutError(path, this.options.timeoutMs);
+      return new QbittorrentTimeoutError(path, this.options.timeoutMs, sent);
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (typeof code === 'string' && QbittorrentTlsError.knows(code)) {
       return new QbittorrentTlsError(this.options.url, code);
     }
     // Network failures carry the system's code: ECONNREFUSED, ECONNRESET, ENOTFOUND...
-    if (typeof code === 'string') return new QbittorrentUnavailableError(this.options.url, code);
+    if (typeof code === 'string') {
+      return new QbittorrentUnavailableError(this.options.url, code, sent);
+    }
     // Not an error of the call (a bug of ours): keep it as it is rather than disguise it.
     return error instanceof Error ? error : new Error(String(error));
   }

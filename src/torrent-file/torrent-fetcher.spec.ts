@@ -46,6 +46,7 @@ describe(TorrentFetcher.name, () => {
       hash: torrent.id,
       name: torrent.name,
       bytes: torrent.bytes,
+      size: 1024,
     });
   });
 

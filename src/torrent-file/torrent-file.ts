@@ -10,6 +10,8 @@ export interface TorrentMetainfo {
   name: string;
   /** The file as fetched, sent to qBittorrent unchanged. */
   bytes: Buffer;
+  /** Bytes of its content: what it will take on disk. */
+  size: number;
 }
 
 type Bencoded = number | Uint8Array | Bencoded[] | { [key: string]: Bencoded };
@@ -73,7 +75,7 @@ export function parseTorrentFile(bytes: Buffer): TorrentMetainfo {
   const hash = v2
     ? createHash('sha256').update(encodedInfo).digest('hex').slice(0, 40)
     : createHash('sha1').update(encodedInfo).digest('hex');
-  return { hash, name: Buffer.from(name).toString('utf8'), bytes };
+  return { hash, name: Buffer.from(name).toString('utf8'), bytes, size: contentSize(info) };
 }
 
 function isDictionary(value: Bencoded | undefined): value is { [key: string]: Bencoded } {
@@ -83,4 +85,27 @@ function isDictionary(value: Bencoded | undefined): value is { [key: string]: Be
     !(value instanceof Uint8Array) &&
     !Array.isArray(value)
   );
+}
+
+/** The bytes of a torrent's content: its v1 file lengths, else the lengths in its v2 file tree. */
+function contentSize(info: { [key: string]: Bencoded }): number {
+  if (typeof info.length === 'number') return info.length;
+  if (Array.isArray(info.files)) {
+    return info.files.reduce<number>((total, file) => {
+      const length = isDictionary(file) ? file.length : undefined;
+      return total + (typeof length === 'number' ? length : 0);
+    }, 0);
+  }
+  return treeSize(info['file tree']);
+}
+
+function treeSize(node: Bencoded | undefined): number {
+  if (!isDictionary(node)) return 0;
+  let total = 0;
+  for (const [key, child] of Object.entries(node)) {
+    if (key === '' && isDictionary(child) && typeof child.length === 'number')
+      total += child.length;
+    else total += treeSize(child);
+  }
+  return total;
 }

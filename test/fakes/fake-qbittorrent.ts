@@ -117,6 +117,14 @@ export class FakeQbittorrent {
   listAfterMs = 0;
   /** When each torrent becomes listed (epoch ms); absent: listed. */
   private readonly listedAt = new Map<string, number>();
+  /**
+   * `server_state.free_space_on_disk` of `sync/maindata`: the free space of the default save path
+   * (0 before qBittorrent's first disk check; -1 on 4.2.5). Tests change it.
+   */
+  freeSpace = 100 * 1024 ** 3;
+  /** What each `sync/maindata` answer sent, by its rid: the base of the next delta. */
+  private readonly syncSnapshots = new Map<number, SyncSnapshot>();
+  private lastRid = 0;
   /** What `app/preferences` answers: qBittorrent's defaults, in this version's names. Tests change it. */
   readonly preferences: Record<string, unknown>;
   readonly calls: RecordedCall[] = [];
@@ -311,6 +319,8 @@ export class FakeQbittorrent {
         return json(this.info(call.query));
       case 'torrents/files':
         return this.files(call.query.get('hash') ?? '');
+      case 'sync/maindata':
+        return json(this.maindata(Number(call.query.get('rid') ?? 0)));
       case 'torrents/pause':
       case 'torrents/resume':
         if (this.spec.stopStart) return { status: 404, body: this.spec.removedEndpointBody };
@@ -483,6 +493,51 @@ export class FakeQbittorrent {
   }
 
   /**
+   * `sync/maindata?rid=N` as qBittorrent answers it: a delta against the answer numbered N if that
+   * is one it sent (changed fields only, new torrents whole, removals in `torrents_removed`), else
+   * everything with `full_update`. Since 5.1 empty collections are left out.
+   */
+  private maindata(rid: number): Record<string, unknown> {
+    const torrents: Record<string, Record<string, unknown>> = {};
+    for (const torrent of this.info(new URLSearchParams())) {
+      const { hash, files: _files, ...fields } = torrent;
+      torrents[hash] = fields;
+    }
+    const current: SyncSnapshot = {
+      torrents,
+      serverState: { free_space_on_disk: this.freeSpace, queueing: true, refresh_interval: 1500 },
+    };
+    const base = this.syncSnapshots.get(rid);
+    const id = ++this.lastRid;
+    this.syncSnapshots.set(id, current);
+    for (const old of [...this.syncSnapshots.keys()])
+      if (old < id - 2) this.syncSnapshots.delete(old);
+    const omitEmpty = this.dialect !== '4.5.2';
+    const answer: Record<string, unknown> = { rid: id };
+    if (base === undefined) {
+      answer.full_update = true;
+      answer.torrents = torrents;
+      answer.server_state = current.serverState;
+      answer.categories = {};
+      answer.tags = [];
+      return answer;
+    }
+    const changed: Record<string, Record<string, unknown>> = {};
+    for (const [hash, fields] of Object.entries(torrents)) {
+      const before = base.torrents[hash];
+      const delta = changedFields(before ?? {}, fields);
+      if (before === undefined || Object.keys(delta).length > 0)
+        changed[hash] = before ? delta : fields;
+    }
+    const removed = Object.keys(base.torrents).filter((hash) => !(hash in torrents));
+    const serverState = changedFields(base.serverState, current.serverState);
+    if (!omitEmpty || Object.keys(changed).length > 0) answer.torrents = changed;
+    if (!omitEmpty || removed.length > 0) answer.torrents_removed = removed;
+    if (!omitEmpty || Object.keys(serverState).length > 0) answer.server_state = serverState;
+    return answer;
+  }
+
+  /**
    * Renames a file (WebAPI 2.8.0+: `oldPath`, `newPath`, relative to the save path). As on the real
    * qBittorrent, nothing of the torrent's listing moves, except `content_path` of a single-file
    * torrent, which is its file.
@@ -528,6 +583,18 @@ export class FakeQbittorrent {
     }
     return { status: 200, body: '' };
   }
+}
+
+interface SyncSnapshot {
+  torrents: Record<string, Record<string, unknown>>;
+  serverState: Record<string, unknown>;
+}
+
+function changedFields(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(after).filter(([key, value]) => before[key] !== value));
 }
 
 interface Answer {

@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
-import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
 import { FakeCoreService } from '../fakes/fake-core-service.js';
 import type { TestApp } from '../support/app.js';
 import {
@@ -73,7 +72,7 @@ describe.each(versionsUnderTest())('the core service cycle on qBittorrent %s', (
       const response = await http().post('/download').send({ link_id: 1, url });
       expect(response.body).toEqual({ status: 'accepted', hash: made.id, error: null });
       // qBittorrent lists a torrent it has just loaded a moment after answering the add.
-      const held = await waitForTorrent(sut.app.get(QbittorrentClient), made.id, (t) => t !== null);
+      const held = await waitForTorrent(sut.client, made.id, (t) => t !== null);
       expect(held?.hash).toBe(made.id);
     },
   );
@@ -121,7 +120,7 @@ describe.each(versionsUnderTest())('the core service cycle on qBittorrent %s', (
     ]);
     // Nothing lost: every accepted hash is in qBittorrent.
     const accepted = results.slice(0, 996).map((result) => result.hash as string);
-    const held = await sut.app.get(QbittorrentClient).getTorrents({});
+    const held = await sut.client.getTorrents({});
     const heldHashes = new Set(held.map((torrent) => torrent.hash));
     expect(accepted.filter((hash) => !heldHashes.has(hash))).toEqual([]);
 
@@ -153,9 +152,7 @@ describe.each(versionsUnderTest())('the core service cycle on qBittorrent %s', (
       (await http().post('/downloads/cancel').send({ hashes: accepted })).body,
     );
     expect(cancelled.every((result) => result.status === 'cancelled')).toBe(true);
-    const left = await sut.app
-      .get(QbittorrentClient)
-      .getTorrents({ hashes: accepted.slice(0, 1000) });
+    const left = await sut.client.getTorrents({ hashes: accepted.slice(0, 1000) });
     expect(left).toEqual([]);
   });
 });

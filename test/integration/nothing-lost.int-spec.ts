@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
-import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import type { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
 import type { TestApp } from '../support/app.js';
 import {
   setPreferences,
@@ -35,7 +35,7 @@ describe.each(versionsUnderTest())('nothing silently lost on qBittorrent %s', (v
       web_ui_max_auth_fail_count: 3,
     });
     sut = await startAppFor(qbittorrent, { DEAD_TORRENT_AFTER_S: '1' });
-    client = sut.app.get(QbittorrentClient);
+    client = sut.client;
   });
 
   afterAll(async () => {

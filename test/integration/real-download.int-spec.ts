@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
-import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import type { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
 import type { TestApp } from '../support/app.js';
 import { startAppFor, versionsUnderTest, waitForTorrent } from '../support/real-qbittorrent.js';
 import { type Seed, startSeeder } from '../support/seeder.js';
@@ -19,7 +19,7 @@ describe.each(versionsUnderTest())('a real download on qBittorrent %s', (version
     seed = await startSeeder(version);
     downloader = await startQbittorrent({ version });
     sut = await startAppFor(downloader);
-    client = sut.app.get(QbittorrentClient);
+    client = sut.client;
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { freePort } from '../../scripts/lib/ports.mjs';
 import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
-import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import type { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
 import { report } from '../support/faults.js';
 import { startAppFor, versionsUnderTest } from '../support/real-qbittorrent.js';
 
@@ -72,7 +72,7 @@ describe.each(versionsUnderTest())('faults on real qBittorrent %s', (version) =>
     const qbittorrent = await startQbittorrent({ version });
     const sut = await startAppFor(qbittorrent);
     try {
-      const client = sut.app.get(QbittorrentClient);
+      const client = sut.client;
       await client.login();
       // 150 requests over about 1.5 s; qBittorrent restarts 300 ms in.
       const pending: Promise<request.Response>[] = [];
@@ -141,7 +141,7 @@ describe.each(versionsUnderTest())('faults on real qBittorrent %s', (version) =>
       // qBittorrent bans after 5 failures: the right password still gets in.
       const right = await startAppFor(qbittorrent);
       try {
-        await expect(right.app.get(QbittorrentClient).login()).resolves.toMatchObject({
+        await expect(right.client.login()).resolves.toMatchObject({
           app: `v${version}`,
         });
       } finally {
@@ -171,7 +171,7 @@ describe.each(versionsUnderTest())('faults on real qBittorrent %s', (version) =>
         ),
       );
       const elapsed = Date.now() - started;
-      const client = sut.app.get(QbittorrentClient);
+      const client = sut.client;
       const held = await heldHashes(client, 500);
       const logins = sut.logs.lines.filter((line) =>
         line.includes('Logged in to qBittorrent'),

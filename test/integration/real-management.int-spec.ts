@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
-import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import type { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
 import type { TestApp } from '../support/app.js';
 import {
   startAppFor,
@@ -22,7 +22,7 @@ describe.each(versionsUnderTest())('torrent management on real qBittorrent %s', 
   beforeAll(async () => {
     qbittorrent = await startQbittorrent({ version });
     sut = await startAppFor(qbittorrent);
-    client = sut.app.get(QbittorrentClient);
+    client = sut.client;
   });
 
   afterAll(async () => {

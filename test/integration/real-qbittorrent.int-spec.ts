@@ -3,7 +3,7 @@ import request from 'supertest';
 import { freePort } from '../../scripts/lib/ports.mjs';
 import { startQbittorrent, type RunningQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
 import { parseMagnet } from '../../src/qbittorrent/magnet.js';
-import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import type { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
 import type { TestApp } from '../support/app.js';
 import { startAppFor, versionsUnderTest, waitForTorrent } from '../support/real-qbittorrent.js';
 
@@ -27,7 +27,7 @@ describe.each(versionsUnderTest())('real qBittorrent %s', (version) => {
   beforeAll(async () => {
     qbittorrent = await startQbittorrent({ version });
     sut = await startAppFor(qbittorrent);
-    client = sut.app.get(QbittorrentClient);
+    client = sut.client;
   });
 
   afterAll(async () => {

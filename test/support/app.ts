@@ -3,6 +3,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { currentRequestId } from '../../src/logging/request-context.js';
+import { QbittorrentPool } from '../../src/qbittorrent/pool/qbittorrent-pool.js';
+import type { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
 import { APP_OPTIONS, configureApp } from '../../src/app.setup.js';
 
 /**
@@ -39,6 +41,8 @@ export class CapturingLogger extends ConsoleLogger {
 export interface TestApp {
   app: NestExpressApplication;
   logs: CapturingLogger;
+  /** The WebUI client of the (first) qBittorrent the application drives. */
+  client: QbittorrentClient;
   close(): Promise<void>;
 }
 
@@ -64,5 +68,6 @@ export async function startApp(
   configureApp(app);
   app.useLogger(logs);
   await app.listen(0, '127.0.0.1');
-  return { app, logs, close: () => app.close() };
+  const client = app.get(QbittorrentPool).instances[0].client;
+  return { app, logs, client, close: () => app.close() };
 }

@@ -5,6 +5,7 @@ import {
   type TorrentState,
   type TorrentStatus,
   type TorrentStatusView,
+  type UnlistedStatus,
 } from '../torrent-status.js';
 
 /**
@@ -28,16 +29,22 @@ export class TorrentStatusDto implements TorrentStatusView {
   info_hash!: string | null;
 
   @ApiProperty({
-    enum: [...TORRENT_STATUSES, 'not_found'],
+    enum: [...TORRENT_STATUSES, 'not_found', 'unavailable'],
     example: 'completed',
-    description: 'downloading (also metadata, queued, checking, moving), completed, paused, error',
+    description:
+      'downloading (also metadata, queued, checking, moving), completed, paused, error; unavailable: it may be on a qBittorrent that cannot be asked now (keep polling)',
   })
-  status!: TorrentStatus | 'not_found';
+  status!: TorrentStatus | UnlistedStatus;
 
-  @ApiProperty({ enum: [...TORRENT_STATES, 'not_found'], example: 'completed' })
-  state!: TorrentState | 'not_found';
+  @ApiProperty({ enum: [...TORRENT_STATES, 'not_found', 'unavailable'], example: 'completed' })
+  state!: TorrentState | UnlistedStatus;
 
-  @ApiProperty({ example: 1, minimum: 0, maximum: 1, description: '0 for not_found' })
+  @ApiProperty({
+    example: 1,
+    minimum: 0,
+    maximum: 1,
+    description: '0 for not_found and unavailable',
+  })
   progress!: number;
 
   @ApiProperty({ example: 2097152, minimum: 0, description: 'Bytes selected; 0 when unknown' })
@@ -129,7 +136,8 @@ export class TorrentStatusDto implements TorrentStatusView {
     type: String,
     nullable: true,
     example: null,
-    description: 'Why an asked-for entry is not a hash (then status is not_found)',
+    description:
+      'Why an asked-for entry is not a hash (then status is not_found), or which qBittorrent cannot be asked (unavailable)',
   })
   reason!: string | null;
 }

@@ -3,7 +3,8 @@ import { MetricsService } from '../../metrics/metrics.service.js';
 import type { TorrentInfo } from '../../qbittorrent/qbittorrent.types.js';
 import type { TorrentFetcher } from '../../torrent-file/torrent-fetcher.js';
 import { DownloadOutcomeRecorder } from '../download-outcome.recorder.js';
-import type { TorrentRepository } from '../torrent.repository.js';
+import type { Unreachable } from '../downloads.errors.js';
+import type { TorrentListing, TorrentRepository } from '../torrent.repository.js';
 
 /** A listed torrent with the fields the services read; `changes` on top. */
 export function listedTorrent(hash: string, changes: Partial<TorrentInfo> = {}): TorrentInfo {
@@ -35,11 +36,11 @@ export function listedTorrent(hash: string, changes: Partial<TorrentInfo> = {}):
  */
 export function newTorrentRepositoryMock() {
   const mock = {
-    list: jest.fn<TorrentRepository['list']>().mockResolvedValue([]),
-    find: jest.fn<TorrentRepository['find']>().mockResolvedValue(undefined),
+    list: jest.fn<TorrentRepository['list']>().mockResolvedValue(listing()),
+    find: jest.fn<TorrentRepository['find']>().mockResolvedValue(listing()),
     listWithFiles: jest
       .fn<TorrentRepository['listWithFiles']>()
-      .mockResolvedValue({ torrents: [], files: new Map() }),
+      .mockResolvedValue({ ...listing(), files: new Map() }),
     lookUntilListed: jest.fn<TorrentRepository['lookUntilListed']>().mockResolvedValue(new Set()),
     lookUntil: jest.fn<TorrentRepository['lookUntil']>().mockResolvedValue(undefined),
     addMagnet: jest.fn<TorrentRepository['addMagnet']>(),
@@ -50,8 +51,28 @@ export function newTorrentRepositoryMock() {
     delete: jest.fn<TorrentRepository['delete']>().mockResolvedValue(undefined),
     cancel: jest.fn<TorrentRepository['cancel']>().mockResolvedValue(undefined),
     dhtOff: jest.fn<TorrentRepository['dhtOff']>().mockResolvedValue(false),
+    settleDuplicates: jest.fn<TorrentRepository['settleDuplicates']>().mockResolvedValue(new Map()),
   };
   return mock as typeof mock & TorrentRepository;
+}
+
+/** The label of the one qBittorrent of the mocked repository. */
+export const INSTANCE = '127.0.0.1:8080';
+
+/**
+ * What the repository lists: `torrents`, each held by `INSTANCE` unless `holders` says otherwise,
+ * and the instances that could not be asked.
+ */
+export function listing(
+  torrents: TorrentInfo[] = [],
+  unreachable: Unreachable[] = [],
+  holders: Record<string, string[]> = {},
+): TorrentListing {
+  return {
+    torrents,
+    holders: new Map(torrents.map((t) => [t.hash, holders[t.hash] ?? [INSTANCE]])),
+    unreachable,
+  };
 }
 
 /** A TorrentFetcher whose `fetch` is a jest mock. */

@@ -1,4 +1,6 @@
+import { newConfigService } from '../../config/testing/config.builder.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
+import { QbittorrentPool } from '../pool/qbittorrent-pool.js';
 import {
   instanceLabel,
   type QbittorrentInstance,
@@ -16,6 +18,7 @@ export function newInstanceConfig(
     url,
     label: instanceLabel(new URL(url)),
     credentials: { username: 'admin', password: 'adminadmin' },
+    sharedCredentials: true,
     timeoutMs: 2000,
     loginCooldownMs: 60_000,
     ...overrides,
@@ -29,4 +32,24 @@ export function newQbittorrentInstance(
   metrics = new QbittorrentMetrics(new MetricsService()),
 ): QbittorrentInstance {
   return new QbittorrentInstanceFactory(metrics).create(newInstanceConfig(url, overrides));
+}
+
+/**
+ * The pool the application builds for `urls` (admin/adminadmin unless `env` says otherwise), with
+ * metrics of its own. Its background reads start with `onApplicationBootstrap()`.
+ */
+export function newQbittorrentPool(
+  urls: string[],
+  env: Record<string, string> = {},
+  metrics = new QbittorrentMetrics(new MetricsService()),
+): QbittorrentPool {
+  return new QbittorrentPool(
+    new QbittorrentInstanceFactory(metrics),
+    newConfigService({
+      QBITTORRENT_URL: urls.join(','),
+      QBITTORRENT_TIMEOUT_MS: '2000',
+      ...env,
+    }),
+    metrics,
+  );
 }

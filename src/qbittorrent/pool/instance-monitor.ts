@@ -1,0 +1,100 @@
+import type { Logger } from '@nestjs/common';
+import type { QbittorrentInstance } from '../qbittorrent-instance.js';
+
+/** The shortest wait between two reads of an instance's maindata. */
+export const SYNC_MIN_INTERVAL_MS = 5000;
+/**
+ * The share of an instance's time its maindata may take: a read that took d ms waits d / this
+ * before the next. qBittorrent 4.x rebuilds every torrent on each read (about 1 s for 5,000 on
+ * 4.5.2), 4.6 and later only the changed ones (a few ms): this keeps either under 2% of a core.
+ */
+export const SYNC_BUDGET = 0.02;
+/** The first wait before looking again at an instance that went down; it doubles up to the cap. */
+export const PROBE_BASE_MS = 1000;
+export const PROBE_MAX_MS = 60_000;
+
+/**
+ * Keeps one qBittorrent of several in view, in the background: while it is up, its maindata
+ * (free space, torrents, what they still need) read as a delta since the last read, as often as
+ * SYNC_BUDGET allows; once it is down, looked at again with a doubling, jittered backoff, and never
+ * asked anything else meanwhile.
+ */
+export class InstanceMonitor {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopped = true;
+  private probes = 0;
+
+  constructor(
+    private readonly instance: QbittorrentInstance,
+    private readonly logger: Logger,
+  ) {
+    instance.health.onChange((down) => {
+      if (down) {
+        this.probes = 0;
+        this.logger.warn(
+          `qBittorrent at ${instance.label} is down (${instance.health.reason}): the others take its adds; looking again in the background`,
+        );
+        if (!this.running) this.schedule(this.probeDelay());
+      } else {
+        this.logger.log(`qBittorrent at ${instance.label} is back`);
+        instance.view.reset(); // it may have restarted: read everything again
+        if (!this.running) this.schedule(0);
+      }
+    });
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.run(), ms);
+    this.timer.unref();
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    let next: number;
+    try {
+      next = this.instance.health.isDown ? await this.probe() : await this.sync();
+    } finally {
+      this.running = false;
+    }
+    this.schedule(next);
+  }
+
+  /** Reads what changed since the last read; answers the wait before the next. */
+  private async sync(): Promise<number> {
+    const { view } = this.instance;
+    const started = performance.now();
+    try {
+      view.apply(await this.instance.call((client) => client.getMaindata(view.nextRid)));
+    } catch {
+      // A delta cannot be trusted after a failure (qBittorrent#24845): everything next time.
+      view.reset();
+      return this.instance.health.isDown ? this.probeDelay() : SYNC_MIN_INTERVAL_MS;
+    }
+    return Math.max(SYNC_MIN_INTERVAL_MS, (performance.now() - started) / SYNC_BUDGET);
+  }
+
+  /** Whether it answers again (the health listener then plans a read at once). */
+  private async probe(): Promise<number> {
+    await this.instance.call((client) => client.getVersion()).catch(() => undefined);
+    return this.instance.health.isDown ? this.probeDelay() : 0;
+  }
+
+  private probeDelay(): number {
+    this.probes++;
+    const doubled = Math.min(PROBE_BASE_MS * 2 ** (this.probes - 1), PROBE_MAX_MS);
+    return doubled * (0.8 + Math.random() * 0.4);
+  }
+}

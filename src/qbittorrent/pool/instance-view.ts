@@ -1,0 +1,142 @@
+import type { Maindata, MaindataTorrent } from '../dialect.js';
+
+/**
+ * How long an add of ours (or a torrent a listing showed) counts for an instance before its
+ * maindata lists it: longer than any refresh, short enough that an add qBittorrent lost is forgotten.
+ */
+export const PENDING_MS = 10 * 60 * 1000;
+
+interface Held {
+  amountLeft: number;
+  progress: number;
+}
+
+/**
+ * What one qBittorrent holds and how much room it has left, for placing new torrents on several:
+ * its `sync/maindata` answers applied one after the other (a full update replaces everything, a
+ * delta changes fields and removes torrents), plus what the service learnt since (its own adds,
+ * counted at once, and what listings showed) until the maindata shows it too. Room is the free
+ * space of its default save path minus the bytes its incomplete torrents still need; 0 (before
+ * qBittorrent's first disk check) and -1 (4.2.5) mean unknown, not full.
+ */
+export class InstanceView {
+  private rid = 0;
+  private readonly torrents = new Map<string, Held>();
+  private freeSpace: number | null = null;
+  private bytesLeft = 0;
+  private incompleteHeld = 0;
+  private readonly pending = new Map<string, { bytes: number; until: number }>();
+  private sending = 0;
+  /** When the last maindata answer was applied (epoch ms); null before the first. */
+  syncedAt: number | null = null;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The rid to ask `sync/maindata` with: 0 (everything) until an answer was applied. */
+  get nextRid(): number {
+    return this.rid;
+  }
+
+  apply(data: Maindata): void {
+    if (data.fullUpdate) {
+      this.torrents.clear();
+      this.bytesLeft = 0;
+      this.incompleteHeld = 0;
+    }
+    for (const hash of data.removed) this.set(hash, undefined);
+    for (const [hash, changes] of Object.entries(data.torrents)) {
+      this.set(hash, merged(this.torrents.get(hash), changes));
+      this.pending.delete(hash);
+    }
+    if (data.freeSpaceOnDisk !== undefined) {
+      this.freeSpace = data.freeSpaceOnDisk > 0 ? data.freeSpaceOnDisk : null;
+    }
+    this.rid = data.rid;
+    this.syncedAt = this.now();
+  }
+
+  /** Asks for everything next time: after an error, or with a new session (the rid is its). */
+  reset(): void {
+    this.rid = 0;
+  }
+
+  /** Counts an add on its way to this instance among its incomplete torrents, until `done()`. */
+  sendingOne(): () => void {
+    this.sending++;
+    let done = false;
+    return () => {
+      if (!done) this.sending--;
+      done = true;
+    };
+  }
+
+  /**
+   * A torrent this instance holds, learnt from our add or a listing, before its maindata shows it:
+   * `bytes` (a .torrent's size, 0 for a magnet) count against its room meanwhile.
+   */
+  hold(hash: string, bytes = 0): void {
+    if (this.torrents.has(hash)) return;
+    this.pending.set(hash, { bytes, until: this.now() + PENDING_MS });
+  }
+
+  /** A torrent it no longer holds (removed, or asked for and not listed). */
+  drop(hash: string): void {
+    this.pending.delete(hash);
+    this.set(hash, undefined);
+  }
+
+  holds(hash: string): boolean {
+    return this.torrents.has(hash) || this.livePending().has(hash);
+  }
+
+  /** Free space on its default save path, when known. */
+  get freeSpaceOnDisk(): number | null {
+    return this.freeSpace;
+  }
+
+  /** Bytes it can still take; null while its free space is unknown. */
+  get room(): number | null {
+    if (this.freeSpace === null) return null;
+    let reserved = 0;
+    for (const { bytes } of this.livePending().values()) reserved += bytes;
+    return this.freeSpace - this.bytesLeft - reserved;
+  }
+
+  /** Its incomplete torrents, ours still on the way and not yet listed included. */
+  get incomplete(): number {
+    return this.incompleteHeld + this.livePending().size + this.sending;
+  }
+
+  /** Torrents its maindata lists. */
+  get size(): number {
+    return this.torrents.size;
+  }
+
+  private set(hash: string, held: Held | undefined): void {
+    const before = this.torrents.get(hash);
+    if (before !== undefined) {
+      this.bytesLeft -= before.progress < 1 ? before.amountLeft : 0;
+      this.incompleteHeld -= before.progress < 1 ? 1 : 0;
+    }
+    if (held === undefined) {
+      this.torrents.delete(hash);
+      return;
+    }
+    this.torrents.set(hash, held);
+    this.bytesLeft += held.progress < 1 ? held.amountLeft : 0;
+    this.incompleteHeld += held.progress < 1 ? 1 : 0;
+  }
+
+  private livePending(): Map<string, { bytes: number; until: number }> {
+    const now = this.now();
+    for (const [hash, { until }] of this.pending) if (until <= now) this.pending.delete(hash);
+    return this.pending;
+  }
+}
+
+function merged(before: Held | undefined, changes: MaindataTorrent): Held {
+  return {
+    amountLeft: Math.max(changes.amount_left ?? before?.amountLeft ?? 0, 0),
+    progress: changes.progress ?? before?.progress ?? 0,
+  };
+}
