@@ -95,15 +95,16 @@ export class AllInstancesFailedError extends Error implements HasHttpStatus {
 }
 
 /**
- * The add was sent whole to a qBittorrent that then stopped answering: it may hold the torrent
- * once it is back, so the torrent is not placed elsewhere, where it would become a second copy.
+ * A qBittorrent of several stopped answering while it was adding a torrent (sent, no answer; or
+ * answered, then not there to confirm it): it may hold the torrent once it is back, so the torrent
+ * is not placed elsewhere, where it would become a second copy.
  */
 export class AddMayHaveReachedError extends Error implements HasHttpStatus {
   readonly httpStatus = 500;
 
-  constructor(hash: string, label: string, cause: Error) {
+  constructor(label: string, cause: Error) {
     super(
-      `qBittorrent at ${label} stopped answering after torrent ${hash} was sent to it (${cause.message}): ` +
+      `qBittorrent at ${label} stopped answering while adding the torrent (${cause.message}): ` +
         'not added elsewhere, which would make a second copy once it is back; send it again later',
     );
     this.name = 'AddMayHaveReachedError';

@@ -152,8 +152,15 @@ export class TorrentRepository {
    * Which of `hashes` the instance that took them lists, looking again (for about 1 s) for those
    * it does not yet: qBittorrent lists a new torrent a moment after it answered the add.
    */
-  lookUntilListed(label: string, hashes: string[]): Promise<Set<string>> {
-    return this.state(label).watch.listed(hashes);
+  async lookUntilListed(label: string, hashes: string[]): Promise<Set<string>> {
+    try {
+      return await this.state(label).watch.listed(hashes);
+    } catch (error) {
+      // With several, an instance that took a torrent and then stopped answering may hold it.
+      const cause = causeOf(error);
+      if (this.pool.single || !isInstanceOutage(cause)) throw error;
+      throw new AddMayHaveReachedError(label, cause as Error);
+    }
   }
 
   /**
@@ -348,7 +355,7 @@ export class TorrentRepository {
     const { torrents } = await this.listOn(instance, { hashes: [hash] }).catch(() => ({
       torrents: [] as TorrentInfo[],
     }));
-    if (torrents.length === 0) throw new AddMayHaveReachedError(hash, instance.label, cause);
+    if (torrents.length === 0) throw new AddMayHaveReachedError(instance.label, cause);
     instance.view.hold(hash);
     return { hash, alreadyPresent: false, instance: instance.label };
   }
@@ -395,13 +402,9 @@ export class TorrentRepository {
       );
     }
     const torrents = lists.flat();
-    if (!this.pool.single) {
-      const listed = new Set(torrents.map((torrent) => torrent.hash));
-      for (const hash of query.hashes) {
-        if (listed.has(hash)) instance.view.hold(hash);
-        else instance.view.drop(hash);
-      }
-    }
+    // What it lists is its own from now on; what it does not list may be on its way (qBittorrent
+    // lists a new torrent late): removals are learnt from its maindata and from our own removals.
+    if (!this.pool.single) for (const torrent of torrents) instance.view.hold(torrent.hash);
     return { torrents };
   }
 

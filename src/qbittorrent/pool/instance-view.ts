@@ -76,7 +76,8 @@ export class InstanceView {
    */
   hold(hash: string, bytes = 0): void {
     if (this.torrents.has(hash)) return;
-    this.pending.set(hash, { bytes, until: this.now() + PENDING_MS });
+    const known = this.pending.get(hash)?.bytes ?? 0;
+    this.pending.set(hash, { bytes: Math.max(bytes, known), until: this.now() + PENDING_MS });
   }
 
   /** A torrent it no longer holds (removed, or asked for and not listed). */
