@@ -41,11 +41,28 @@ for (const version of versions) {
 }
 const prepared = Date.now();
 
+/** The runs: the whole suite per version, then the several-qBittorrents suite on all of them at once. */
+const runs = versions.map((version) => ({
+  name: version,
+  binary: binaries[version],
+  env: /** @type {Record<string, string>} */ ({ QBT_VERSIONS: version }),
+  args: /** @type {string[]} */ ([]),
+}));
+if (versions.length > 1) {
+  const mixed = versions.slice(-3);
+  runs.push({
+    name: 'mixed',
+    binary: mixed.join(' + '),
+    env: { QBT_VERSIONS: mixed[0], QBT_MIXED_VERSIONS: mixed.join(',') },
+    args: ['test/integration/several-qbittorrents.int-spec.ts'],
+  });
+}
+
 const results = [];
 const reports = mkdtempSync(join(tmpdir(), 'test-compat-'));
-for (const version of versions) {
-  console.log(`\n=== qBittorrent ${version} (${binaries[version]}) ===`);
-  const outputFile = join(reports, `${version}.json`);
+for (const run of runs) {
+  console.log(`\n=== qBittorrent ${run.name} (${run.binary}) ===`);
+  const outputFile = join(reports, `${run.name}.json`);
   const runStarted = Date.now();
   const { status } = spawnSync(
     process.execPath,
@@ -55,8 +72,9 @@ for (const version of versions) {
       '--runInBand',
       '--json',
       `--outputFile=${outputFile}`,
+      ...run.args,
     ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, QBT_VERSIONS: version } },
+    { cwd: root, stdio: 'inherit', env: { ...process.env, ...run.env } },
   );
   /** @type {{ numPassedTests: number, numFailedTests: number, numTotalTests: number }} */
   let report = { numPassedTests: 0, numFailedTests: 0, numTotalTests: 0 };
@@ -66,8 +84,8 @@ for (const version of versions) {
     // Jest died before writing its report: counted as a failure below.
   }
   results.push({
-    version,
-    binary: binaries[version],
+    version: run.name,
+    binary: run.binary,
     passed: report.numPassedTests,
     failed: report.numFailedTests,
     ok: status === 0 && report.numFailedTests === 0 && report.numTotalTests > 0,
@@ -80,10 +98,12 @@ rmSync(reports, { recursive: true, force: true });
 console.log(
   `\nqBittorrent compatibility (chroots in ${chrootCacheDir()}, ready in ${Math.round((prepared - started) / 1000)} s):`,
 );
-console.log('version  binary               passed  failed  time  result');
+console.log(
+  'version  binary                                             passed  failed  time  result',
+);
 for (const r of results) {
   console.log(
-    `${r.version.padEnd(8)} ${r.binary.padEnd(20)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${`${r.seconds}s`.padStart(4)}  ${r.ok ? 'PASS' : 'FAIL'}`,
+    `${r.version.padEnd(8)} ${r.binary.padEnd(50)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${`${r.seconds}s`.padStart(4)}  ${r.ok ? 'PASS' : 'FAIL'}`,
   );
 }
 console.log(`total ${Math.round((Date.now() - started) / 1000)} s`);

@@ -1,26 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import bencode from 'bencode';
 import request from 'supertest';
 import { decodeStatusQueryResponse } from './support/core-contract.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
 import { report } from './support/faults.js';
 import { hashOf, magnetOf } from './support/links.js';
+import { torrentOfSize } from './support/torrent-files.js';
 import { TorrentServer } from './support/torrent-server.js';
 
 const GiB = 1024 ** 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A single-file v1 .torrent whose content is `size` bytes (pieces of 16 MiB, random hashes). */
-function torrentOfSize(size: number): Buffer {
-  const pieceLength = 16 * 1024 * 1024;
-  const pieces = randomBytes(Math.ceil(size / pieceLength) * 20);
-  const name = `season-${randomBytes(4).toString('hex')}.mkv`;
-  return Buffer.from(
-    bencode.encode({ info: { length: size, name, 'piece length': pieceLength, pieces } }),
-  );
-}
 
 interface ReadyInstance {
   instance: string;
@@ -91,8 +80,8 @@ describe('several qBittorrents behind one downloader', () => {
     // and the next 90 GiB one goes to the 100 GiB instance.
     const site = await TorrentServer.start();
     try {
-      site.file('/a.torrent', torrentOfSize(120 * GiB));
-      site.file('/b.torrent', torrentOfSize(90 * GiB));
+      site.file('/a.torrent', torrentOfSize(120 * GiB).bytes);
+      site.file('/b.torrent', torrentOfSize(90 * GiB).bytes);
       const results = await http()
         .post('/downloads')
         .send({ items: [{ url: site.url('/a.torrent') }] });
@@ -126,7 +115,7 @@ describe('several qBittorrents behind one downloader', () => {
     await synced();
     const site = await TorrentServer.start();
     try {
-      const url = site.file('/big.torrent', torrentOfSize(10 * GiB));
+      const url = site.file('/big.torrent', torrentOfSize(10 * GiB).bytes);
       const single = await http().post('/download').send({ link_id: 1, url });
       expect(single.status).toBe(507);
       expect(single.body).toEqual({

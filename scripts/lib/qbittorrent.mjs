@@ -1,12 +1,13 @@
 // Starts and stops real qbittorrent-nox instances on loopback with the safe configuration of
 // docs/qbittorrent.md (Running a real qBittorrent safely). Used by the integration tests, `npm run local` and the benchmark.
-import { spawn } from 'node:child_process';
+import { execFile as execFileCallback, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import {
   mergeIni,
   toIni,
@@ -28,6 +29,8 @@ import { answers, freePort, isFree, listensOn } from './ports.mjs';
  * @property {IniSections} [extraConfig] more settings, merged over the safe defaults
  * @property {{ certificate: string, key: string }} [https] serve the WebUI over HTTPS with this
  *   certificate and key (PEM text)
+ * @property {number} [downloadFolderBytes] give its download folder (its default save path) a tmpfs
+ *   of this size, so that the free space it reports is real and small (needs root; unmounted on stop)
  *
  * @typedef {object} RunningQbittorrent
  * @property {string} url the WebUI base URL, http(s)://127.0.0.1:<port>
@@ -47,6 +50,7 @@ import { answers, freePort, isFree, listensOn } from './ports.mjs';
  * @property {() => Promise<void>} restart stops it and starts it again on the same profile and ports
  */
 
+const execFile = promisify(execFileCallback);
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -128,6 +132,9 @@ export async function startQbittorrent(options = {}) {
   const configDir = join(profileDir, 'qBittorrent', 'config');
   await mkdir(configDir, { recursive: true });
   await mkdir(downloadDir, { recursive: true });
+  const unmount = options.downloadFolderBytes
+    ? await mountTmpfs(downloadDir, options.downloadFolderBytes)
+    : async () => undefined;
 
   /** @type {Record<string, Record<string, string | boolean>>} */
   const httpsConfig = {};
@@ -167,6 +174,7 @@ export async function startQbittorrent(options = {}) {
   ];
   let running = await launch(command, args, logFile, url, webuiPort, version).catch(
     async (error) => {
+      await unmount();
       if (temporaryProfile) await rm(profileDir, { recursive: true, force: true });
       throw error;
     },
@@ -191,12 +199,30 @@ export async function startQbittorrent(options = {}) {
     },
     stop: async () => {
       await running.stop();
+      await unmount();
       if (temporaryProfile) await rm(profileDir, { recursive: true, force: true });
     },
     restart: async () => {
       await running.stop();
       running = await launch(command, args, logFile, url, webuiPort, version);
     },
+  };
+}
+
+/**
+ * Mounts a tmpfs of `bytes` on `dir` (as root); answers how to unmount it.
+ * @param {string} dir
+ * @param {number} bytes
+ * @returns {Promise<() => Promise<void>>}
+ */
+async function mountTmpfs(dir, bytes) {
+  if (process.getuid?.() !== 0) {
+    throw new Error('a download folder of a given size is a tmpfs: mounting it needs root');
+  }
+  await execFile('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir]);
+  return async () => {
+    // Lazily: a qBittorrent killed a moment ago may still be letting go of it.
+    await execFile('umount', ['-l', dir]).catch(() => undefined);
   };
 }
 

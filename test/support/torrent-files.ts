@@ -57,3 +57,21 @@ export function makeTorrent(spec: TorrentSpec = {}): MadeTorrent {
       : createHash('sha256').update(encodedInfo).digest('hex').slice(0, 40);
   return { bytes: Buffer.from(bencode.encode(torrent)), name, id };
 }
+
+/**
+ * A single-file v1 .torrent whose content would be `size` bytes: pieces of 16 MiB with random
+ * hashes, so that no peer can ever serve it and qBittorrent, which writes nothing before a piece
+ * arrives, holds it as `size` bytes still to download.
+ */
+export function torrentOfSize(size: number): MadeTorrent {
+  const pieceLength = 16 * 1024 * 1024;
+  const name = `season-${randomBytes(4).toString('hex')}.mkv`;
+  const info = {
+    length: size,
+    name,
+    'piece length': pieceLength,
+    pieces: randomBytes(Math.ceil(size / pieceLength) * 20),
+  };
+  const id = createHash('sha1').update(bencode.encode(info)).digest('hex');
+  return { bytes: Buffer.from(bencode.encode({ info })), name, id };
+}
