@@ -30,6 +30,9 @@ const GOALS = {
   callsPerAddAt32: 1.2,
   pollRatio: 0.5, // repeated poll of the 1,200, service / direct
   listAllMs: 1000,
+  listAllRatio: 1.3, // repeated GET /downloads of all, service / qBittorrent's own torrents/info
+  severalPollRatio: 0.5, // repeated poll of 1,200 over three qBittorrents, service / direct
+  idleCostPercent: 2, // CPU the background reads cost each qBittorrent at idle, % of one core
   idleRssOverMinimalMb: 10,
   loadedRssMb: 180,
   healthRatio: 0.5,
@@ -200,13 +203,34 @@ async function serviceCalls(/** @type {string} */ serviceUrl) {
   return byPath;
 }
 
-/** @param {Record<string, number>} before @param {Record<string, number>} after */
+/**
+ * Calls made between two counts, logins, version reads and the background reads of several
+ * qBittorrents (sync/maindata) aside.
+ * @param {Record<string, number>} before @param {Record<string, number>} after
+ */
 function callsBetween(before, after) {
   let total = 0;
   for (const [path, count] of Object.entries(after)) {
-    if (path !== 'auth/login' && !path.startsWith('app/')) total += count - (before[path] ?? 0);
+    if (path !== 'auth/login' && path !== 'sync/maindata' && !path.startsWith('app/')) {
+      total += count - (before[path] ?? 0);
+    }
   }
   return total;
+}
+
+/**
+ * One request through a service, timed, with the qBittorrent calls it made.
+ * @param {string} url the service @param {() => Promise<Response>} request
+ */
+async function counted(url, request) {
+  const before = await serviceCalls(url);
+  let status = 0;
+  const ms = await timed(async () => {
+    const response = await request();
+    status = response.status;
+    await response.arrayBuffer();
+  });
+  return { ms, status, calls: callsBetween(before, await serviceCalls(url)) };
 }
 
 /**
@@ -233,6 +257,219 @@ function merged(a, b) {
     serverCpuUs: weighted('serverCpuUs'),
     callsPerAdd: weighted('callsPerAdd'),
   };
+}
+
+/**
+ * Fills a qBittorrent with `torrents` torrents, `withMetadata` of them uploaded .torrent files (the
+ * rest magnets without peers), and waits until it lists them all; answers the hashes of those with
+ * metadata, the ones a poll asks for.
+ * @param {ReturnType<typeof directApi>} api @param {number} torrents @param {number} withMetadata
+ */
+async function loadArchive(api, torrents, withMetadata) {
+  const files = Array.from({ length: withMetadata }, makeTorrent);
+  for (let i = 0; i < files.length; i += 100) {
+    const form = new FormData();
+    for (const torrent of files.slice(i, i + 100)) {
+      form.append('torrents', new Blob([torrent.bytes]), `${torrent.name}.torrent`);
+    }
+    await api.call('torrents/add', { method: 'POST', body: form });
+  }
+  const magnets = Array.from({ length: torrents - withMetadata }, hex);
+  for (let i = 0; i < magnets.length; i += 500) {
+    await api.post('torrents/add', {
+      urls: magnets
+        .slice(i, i + 500)
+        .map((hash) => `magnet:?xt=urn:btih:${hash}`)
+        .join('\n'),
+    });
+  }
+  for (let i = 0; i < 300; i++) {
+    if ((await api.info()).length >= torrents) break;
+    await sleep(200);
+  }
+  return files.map((torrent) => torrent.hash);
+}
+
+/** A direct session with a qBittorrent started by this bench. @param {import('../scripts/lib/qbittorrent.mjs').RunningQbittorrent} q */
+async function directApiOf(q) {
+  const login = await fetch(`${q.url}/api/v2/auth/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: q.username, password: q.password }),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  return directApi(q.url, cookie, q.pid);
+}
+
+/**
+ * Three qBittorrents (the machine's 4.5.2, the first being `first`) behind one service: adds at 32
+ * clients, a season archive spread over the three (5,000 torrents each, 1,200 with metadata in
+ * all) polled and listed, and what keeping their room and ownership current costs each at idle.
+ * @param {import('../scripts/lib/qbittorrent.mjs').RunningQbittorrent} first
+ * @param {ReturnType<typeof directApi>} firstApi
+ * @param {import('node:child_process').ChildProcess[]} children
+ */
+async function severalInstances(first, firstApi, children) {
+  const others = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      others.push(await startQbittorrent({ version: '4.5.2', password: first.password }));
+    }
+    const trio = [first, ...others];
+    const apis = [firstApi, ...(await Promise.all(others.map(directApiOf)))];
+    const cpuOfAll = () => trio.reduce((sum, q) => sum + cpuMsOf(q.pid), 0);
+    const startService = async () => {
+      const port = await freePort();
+      const child = start(process.execPath, serviceArgs(), {
+        PORT: String(port),
+        BIND_ADDRESS: '127.0.0.1',
+        QBITTORRENT_URL: trio.map((q) => q.url).join(','),
+        QBITTORRENT_USER: first.username,
+        QBITTORRENT_PASSWORD: first.password,
+        CORE_SERVICE_URL: '',
+        NODE_ENV: 'production',
+      });
+      children.push(child);
+      const url = `http://127.0.0.1:${port}`;
+      await waitForOk(`${url}/health/ready`);
+      return { child, url, pid: /** @type {number} */ (child.pid) };
+    };
+
+    // Adds at 32 clients, from three empty qBittorrents.
+    for (const api of apis) await api.clear();
+    let service = await startService();
+    const callsBefore = callsBetween({}, await serviceCalls(service.url));
+    const qbtBefore = cpuOfAll();
+    const serverBefore = cpuMsOf(service.pid);
+    const adds = await load({
+      url: `${service.url}/download`,
+      connections: 32,
+      amount: ADDS[32],
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({ link_id: 1, url: `magnet:?xt=urn:btih:${hex()}` }),
+          }),
+        },
+      ],
+    });
+    const perAdd = (/** @type {number} */ ms) => (ms * 1000) / adds.requests;
+    const addFigures = {
+      ...adds,
+      callsPerAdd:
+        (callsBetween({}, await serviceCalls(service.url)) - callsBefore) / adds.requests,
+      qbittorrentCpuUs: perAdd(cpuOfAll() - qbtBefore),
+      serverCpuUs: perAdd(cpuMsOf(service.pid) - serverBefore),
+      spread: await Promise.all(apis.map(async (api) => (await api.info()).length)),
+    };
+    await stop(service.child);
+
+    // The archive, spread: each qBittorrent holds 5,000 torrents, 400 of them with metadata.
+    for (const api of apis) await api.clear();
+    const actives = await Promise.all(
+      apis.map((api) => loadArchive(api, ARCHIVE.torrents, ARCHIVE.withMetadata / 3)),
+    );
+    const active = actives.flat();
+    service = await startService();
+    // The same work done directly: each qBittorrent asked for every hash (the core does not know
+    // which holds what), 1000 a call, and the files of each torrent it holds, 8 at a time.
+    const pollDirectly = async () => {
+      await Promise.all(
+        apis.map(async (api, i) => {
+          for (let j = 0; j < active.length; j += 1000) await api.info(active.slice(j, j + 1000));
+          const limit = pLimit(8);
+          await Promise.all(
+            actives[i].map((hash) =>
+              limit(async () => (await api.call(`torrents/files?hash=${hash}`)).text()),
+            ),
+          );
+        }),
+      );
+    };
+    const directPolls = [await timed(pollDirectly), await timed(pollDirectly)];
+    const poll = () =>
+      counted(service.url, () => fetch(`${service.url}/downloads?hashes=${active.join(',')}`));
+    const servicePolls = [await poll(), await poll()];
+    const listAll = () => counted(service.url, () => fetch(`${service.url}/downloads`));
+    const serviceLists = [await listAll(), await listAll()];
+    const loaded = memoryOf(service.pid);
+
+    // What the background reads cost each qBittorrent: its CPU over one whole interval between
+    // two of them, once it has settled, less its own idle share over as long, measured after.
+    await Promise.all(trio.map((q) => settled(q.pid)));
+    const attached = await Promise.all(
+      trio.map(async (q) => {
+        const label = `127.0.0.1:${q.webuiPort}`;
+        const syncs = async () => (await serviceSyncs(service.url))[label] ?? 0;
+        const next = async (/** @type {number} */ after) => {
+          for (let k = 0; k < 2400 && (await syncs()) <= after; k++) await sleep(100);
+          return { at: performance.now(), cpu: cpuMsOf(q.pid), count: await syncs() };
+        };
+        const from = await next(await syncs());
+        const to = await next(from.count);
+        return {
+          label,
+          ms: to.at - from.at,
+          percent: ((to.cpu - from.cpu) / (to.at - from.at)) * 100,
+        };
+      }),
+    );
+    await stop(service.child);
+    await Promise.all(trio.map((q) => settled(q.pid)));
+    const alone = await Promise.all(trio.map((q, i) => cpuShare(q.pid, attached[i].ms)));
+    const idleCost = attached.map(({ label, ms, percent }, i) => ({
+      label,
+      intervalS: ms / 1000,
+      percentOfCore: percent - alone[i],
+      idlePercent: alone[i],
+    }));
+    for (const api of apis) await api.clear();
+    return {
+      adds: addFigures,
+      directPollMs: directPolls,
+      servicePolls,
+      serviceLists,
+      loadedRssMb: loaded.rssMb,
+      idleCost,
+    };
+  } finally {
+    for (const q of others) await q.stop();
+  }
+}
+
+/**
+ * Waits until a process has settled: under 3% of a core for two seconds in a row (a qBittorrent
+ * that just took or removed thousands of torrents writes resume data for a while), 60 s at most.
+ * @param {number} pid
+ */
+async function settled(pid) {
+  let calm = 0;
+  for (let i = 0; i < 60 && calm < 2; i++) calm = (await cpuShare(pid, 1000)) < 3 ? calm + 1 : 0;
+}
+
+/** A process's CPU over `ms`, in percent of one core. @param {number} pid @param {number} ms */
+async function cpuShare(pid, ms) {
+  const before = cpuMsOf(pid);
+  const started = performance.now();
+  await sleep(ms);
+  return ((cpuMsOf(pid) - before) / (performance.now() - started)) * 100;
+}
+
+/** The service's count of sync/maindata reads, by instance, from /metrics. @param {string} url */
+async function serviceSyncs(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  /** @type {Record<string, number>} */
+  const byInstance = {};
+  for (const line of text.split('\n')) {
+    const match =
+      /^downloader_qbittorrent_request_duration_seconds_count\{instance="([^"]+)",operation="sync\/maindata",status="200"\} (\d+)/.exec(
+        line,
+      );
+    if (match) byInstance[match[1]] = Number(match[2]);
+  }
+  return byInstance;
 }
 
 /** Runs `work` and answers its duration in ms. @param {() => Promise<unknown>} work */
@@ -412,28 +649,7 @@ async function main() {
     await qbt.clear();
 
     // 2. A season archive: 5,000 torrents, 1,200 of them with metadata (uploaded .torrent files).
-    const withMetadata = Array.from({ length: ARCHIVE.withMetadata }, makeTorrent);
-    for (let i = 0; i < withMetadata.length; i += 100) {
-      const form = new FormData();
-      for (const torrent of withMetadata.slice(i, i + 100)) {
-        form.append('torrents', new Blob([torrent.bytes]), `${torrent.name}.torrent`);
-      }
-      await qbt.call('torrents/add', { method: 'POST', body: form });
-    }
-    const magnets = Array.from({ length: ARCHIVE.torrents - ARCHIVE.withMetadata }, hex);
-    for (let i = 0; i < magnets.length; i += 500) {
-      await qbt.post('torrents/add', {
-        urls: magnets
-          .slice(i, i + 500)
-          .map((hash) => `magnet:?xt=urn:btih:${hash}`)
-          .join('\n'),
-      });
-    }
-    for (let i = 0; i < 300; i++) {
-      if ((await qbt.info()).length >= ARCHIVE.torrents) break;
-      await sleep(200);
-    }
-    const active = withMetadata.map((torrent) => torrent.hash);
+    const active = await loadArchive(qbt, ARCHIVE.torrents, ARCHIVE.withMetadata);
 
     // The poll as the core would do it directly: one info call per 1000, files 8 at a time.
     const pollDirectly = async () => {
@@ -450,20 +666,12 @@ async function main() {
     const directPollCalls = (qbt.calls - directCallsBefore) / 2;
 
     /** @param {() => Promise<Response>} request */
-    const throughService = async (request) => {
-      const before = await serviceCalls(serviceUrl);
-      let status = 0;
-      const ms = await timed(async () => {
-        const response = await request();
-        status = response.status;
-        await response.arrayBuffer();
-      });
-      return { ms, status, calls: callsBetween(before, await serviceCalls(serviceUrl)) };
-    };
+    const throughService = (request) => counted(serviceUrl, request);
     const poll = () =>
       throughService(() => fetch(`${serviceUrl}/downloads?hashes=${active.join(',')}`));
     const listAll = () => throughService(() => fetch(`${serviceUrl}/downloads`));
     const servicePolls = [await poll(), await poll()];
+    const directLists = [await timed(() => qbt.info()), await timed(() => qbt.info())];
     const serviceLists = [await listAll(), await listAll()];
     const batch = await throughService(() =>
       fetch(`${serviceUrl}/downloads`, {
@@ -481,7 +689,10 @@ async function main() {
     const settled = memoryOf(/** @type {number} */ (service.pid));
     await qbt.clear();
 
-    // 3. Liveness against a bare node:http server in its own process.
+    // 3. Three qBittorrents behind one service (the first is the one above).
+    const several = await severalInstances(qbittorrent, qbt, children);
+
+    // 4. Liveness against a bare node:http server in its own process.
     const barePort = await freePort();
     const bare = start(process.execPath, [
       '-e',
@@ -513,6 +724,7 @@ async function main() {
         directPollMs: directPolls,
         directPollCalls,
         servicePolls,
+        directListMs: directLists,
         serviceLists,
         batch,
       },
@@ -521,6 +733,7 @@ async function main() {
         service: healthService,
         rpsRatio: healthService.rps / healthBare.rps,
       },
+      several,
       footprint: {
         startupMs,
         idleRssMb: idle.rssMb,
@@ -606,11 +819,37 @@ function print(r) {
     `| the same poll, repeated | ${ms(a.directPollMs[1])} (${a.directPollCalls} calls) | ${ms(a.servicePolls[1].ms)} (${(a.servicePolls[1].ms / a.directPollMs[1]).toFixed(2)}x) | ${a.servicePolls[1].calls} | ${goal(a.servicePolls[1].ms <= GOALS.pollRatio * a.directPollMs[1], `<= ${GOALS.pollRatio}x direct`)} |`,
   );
   lines.push(
-    `| GET /downloads, all ${ARCHIVE.torrents}, first / repeated | | ${ms(a.serviceLists[0].ms)} / ${ms(a.serviceLists[1].ms)} | ${a.serviceLists[0].calls} / ${a.serviceLists[1].calls} | ${goal(a.serviceLists[1].ms < GOALS.listAllMs, `< ${GOALS.listAllMs} ms`)} |`,
+    `| GET /downloads, all ${ARCHIVE.torrents}, first / repeated | torrents/info of all: ${ms(a.directListMs[0])} / ${ms(a.directListMs[1])} | ${ms(a.serviceLists[0].ms)} / ${ms(a.serviceLists[1].ms)} (${(a.serviceLists[1].ms / a.directListMs[1]).toFixed(2)}x) | ${a.serviceLists[0].calls} / ${a.serviceLists[1].calls} | ${goal(a.serviceLists[1].ms < GOALS.listAllMs && a.serviceLists[1].ms <= GOALS.listAllRatio * a.directListMs[1], `< ${GOALS.listAllMs} ms and <= ${GOALS.listAllRatio}x torrents/info`)} |`,
   );
   lines.push(
     `| POST /downloads, ${ARCHIVE.batch} magnets | | ${ms(a.batch.ms)} (HTTP ${a.batch.status}) | ${a.batch.calls} | |`,
   );
+  lines.push('');
+  const s = r.several;
+  lines.push(
+    `| three qBittorrents behind one service (three ${r.machine.qbittorrent}) | service | one qBittorrent (above) | goal |`,
+  );
+  lines.push('|---|---|---|---|');
+  lines.push(`| adds at 32 clients: throughput | ${rps(s.adds.rps)} | ${rps(c32.service.rps)} | |`);
+  lines.push(
+    `| adds at 32 clients: qBittorrent calls per add | ${s.adds.callsPerAdd.toFixed(2)} | ${c32.service.callsPerAdd.toFixed(2)} | |`,
+  );
+  lines.push(
+    `| adds at 32 clients: CPU per add, the qBittorrents / the service | ${us(s.adds.qbittorrentCpuUs)} / ${us(s.adds.serverCpuUs)} | ${us(c32.service.qbittorrentCpuUs)} / ${us(c32.service.serverCpuUs)} | |`,
+  );
+  lines.push(`| adds at 32 clients: where they went | ${s.adds.spread.join(' / ')} | | |`);
+  lines.push(
+    `| poll of the ${ARCHIVE.withMetadata} active hashes spread over three, first / repeated | ${ms(s.servicePolls[0].ms)} / ${ms(s.servicePolls[1].ms)} (${(s.servicePolls[1].ms / s.directPollMs[1]).toFixed(2)}x direct: ${ms(s.directPollMs[1])}), ${s.servicePolls[1].calls} calls | | ${goal(s.servicePolls[1].ms <= GOALS.severalPollRatio * s.directPollMs[1], `<= ${GOALS.severalPollRatio}x direct`)} |`,
+  );
+  lines.push(
+    `| GET /downloads, all ${3 * ARCHIVE.torrents}, first / repeated | ${ms(s.serviceLists[0].ms)} / ${ms(s.serviceLists[1].ms)}, ${s.serviceLists[1].calls} calls | | |`,
+  );
+  lines.push(`| resident memory after the listings | ${mb(s.loadedRssMb)} | | |`);
+  for (const cost of s.idleCost) {
+    lines.push(
+      `| idle, ${ARCHIVE.torrents} torrents: what keeping room and ownership current costs ${cost.label} | ${cost.percentOfCore.toFixed(2)}% of a core (one read every ${cost.intervalS.toFixed(0)} s; its own idle ${cost.idlePercent.toFixed(2)}%) | | ${goal(cost.percentOfCore <= GOALS.idleCostPercent, `<= ${GOALS.idleCostPercent}%`)} |`,
+    );
+  }
   lines.push('');
   const f = r.footprint;
   lines.push('| footprint | service | minimal NestJS | goal |');

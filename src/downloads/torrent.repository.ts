@@ -263,35 +263,37 @@ export class TorrentRepository {
   async settleDuplicates(label: string, hashes: string[]): Promise<Map<string, string>> {
     const kept = new Map<string, string>();
     if (this.pool.single || hashes.length === 0) return kept;
+    // One look at each other instance, shared with every add settling at the same moment; ours is
+    // looked at again only for a torrent found elsewhere too (seldom).
     const others = this.pool.available().filter((instance) => instance.label !== label);
-    const ours = new Map(
-      (await this.listOn(this.state(label).instance, { hashes })).torrents.map((t) => [t.hash, t]),
-    );
-    for (const other of others) {
-      const theirs = await this.listOn(other, { hashes }).catch(() => ({ torrents: [] }));
-      for (const copy of theirs.torrents) {
-        const mine = ours.get(copy.hash);
-        if (mine === undefined || kept.has(copy.hash)) continue;
-        other.view.hold(copy.hash);
-        const keeper = keeperOf(
-          copy.hash,
-          { label, torrent: mine },
-          { label: other.label, torrent: copy },
-        );
-        if (keeper === label) continue;
-        if (isFresh(mine)) {
-          await this.run(
-            this.state(label).instance,
-            `removing the second copy of ${copy.hash}`,
-            'delete',
-            (client) => client.deleteMany([copy.hash], false),
-          ).catch(() => undefined);
-          this.forget([label], [copy.hash]);
-        }
-        kept.set(copy.hash, keeper);
+    const copies = (
+      await Promise.all(others.map((other) => this.lookOnce(other.label, hashes).catch(() => [])))
+    ).flatMap((listed, i) => listed.map((torrent) => ({ label: others[i].label, torrent })));
+    if (copies.length === 0) return kept;
+    const ours = new Map((await this.lookOnce(label, hashes)).map((t) => [t.hash, t]));
+    for (const copy of copies) {
+      const mine = ours.get(copy.torrent.hash);
+      if (mine === undefined || kept.has(copy.torrent.hash)) continue;
+      const keeper = keeperOf(copy.torrent.hash, { label, torrent: mine }, copy);
+      if (keeper === label) continue;
+      if (isFresh(mine)) {
+        await this.run(
+          this.state(label).instance,
+          `removing the second copy of ${copy.torrent.hash}`,
+          'delete',
+          (client) => client.deleteMany([copy.torrent.hash], false),
+        ).catch(() => undefined);
+        this.forget([label], [copy.torrent.hash]);
       }
+      kept.set(copy.torrent.hash, keeper);
     }
     return kept;
+  }
+
+  /** What the instance `label` lists of `hashes`, in a look shared with others asking meanwhile. */
+  private async lookOnce(label: string, hashes: string[]): Promise<TorrentInfo[]> {
+    const seen = await this.state(label).watch.until(hashes, () => true, []);
+    return [...seen.values()].filter((torrent): torrent is TorrentInfo => torrent !== undefined);
   }
 
   /** Torrents whose file names are kept: at most one per torrent the qBittorrents hold. */

@@ -9,15 +9,21 @@ const MIB = 1024 * 1024;
 /** The release over a heap whose size the test sets, counting its collections. */
 class Observed extends IdleHeapRelease {
   heap = 50 * MIB;
+  resident = 120 * MIB;
   collections = 0;
 
   protected override heapBytes(): number {
     return this.heap;
   }
 
+  protected override residentBytes(): number {
+    return this.resident;
+  }
+
   protected override fullCollection(): void {
     this.collections++;
     this.heap = 40 * MIB;
+    this.resident = 110 * MIB;
   }
 }
 
@@ -80,6 +86,15 @@ describe(IdleHeapRelease.name, () => {
     release.heap += HEAP_GROWTH_BYTES;
     run.request('/health');
     run.request('/metrics');
+    release.check();
+    expect(release.collections).toBe(1);
+  });
+
+  it('collects too when the resident memory grew over a heap that grew less', () => {
+    const run = started();
+    release = run.release;
+    release.heap += HEAP_GROWTH_BYTES / 2;
+    release.resident += HEAP_GROWTH_BYTES;
     release.check();
     expect(release.collections).toBe(1);
   });

@@ -52,6 +52,18 @@ describe(firstStartConfig.name, () => {
     expect(config).not.toContain(CREDENTIALS.password);
   });
 
+  it("sets qBittorrent's default save path, under the keys of 4.x and 5.x", () => {
+    const config = firstStartConfig(CREDENTIALS, { savePath: '/downloads/qbittorrent-1' });
+    expect(config).toContain('Session\\DefaultSavePath=/downloads/qbittorrent-1\n');
+    expect(config).toContain('Downloads\\SavePath=/downloads/qbittorrent-1\n');
+    expect(() => firstStartConfig(CREDENTIALS, { savePath: 'relative' })).toThrow(
+      /QBITTORRENT_SAVE_PATH must be an absolute path/,
+    );
+    expect(() =>
+      firstStartConfig(CREDENTIALS, { savePath: '/x\n[Preferences]\nWebUI\\Username=x' }),
+    ).toThrow(/without control characters/);
+  });
+
   it.each([
     [
       'an empty password',

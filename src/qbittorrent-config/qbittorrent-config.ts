@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chown, link, mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { CONTROL_CHARACTER } from '../common/text.js';
 import { QbittorrentConfigError } from './qbittorrent-config.errors.js';
 import { type IniSections, toIni, webuiPasswordHash } from './qbittorrent-ini.mjs';
 
@@ -47,14 +48,37 @@ export function checkCredentials({
   return { username, password };
 }
 
+/** What a first start may set besides the credentials. */
+export interface FirstStartOptions {
+  /**
+   * qBittorrent's default save path (QBITTORRENT_SAVE_PATH): with several qBittorrents, one folder
+   * of its own each, so that the paths they report are told apart (deploy/README.md).
+   */
+  savePath?: string;
+}
+
 /** The whole qBittorrent.conf of a first start: the credentials and FIRST_START_SETTINGS. */
-export function firstStartConfig(credentials: WebuiCredentials): string {
+export function firstStartConfig(
+  credentials: WebuiCredentials,
+  { savePath }: FirstStartOptions = {},
+): string {
   const { username, password } = checkCredentials(credentials);
+  if (savePath !== undefined && (!savePath.startsWith('/') || CONTROL_CHARACTER.test(savePath))) {
+    throw new QbittorrentConfigError(
+      'QBITTORRENT_SAVE_PATH must be an absolute path without control characters',
+    );
+  }
   return toIni({
     ...FIRST_START_SETTINGS,
+    BitTorrent: {
+      ...FIRST_START_SETTINGS.BitTorrent,
+      ...(savePath !== undefined && { 'Session\\DefaultSavePath': savePath }),
+    },
     Preferences: {
       'WebUI\\Username': username,
       'WebUI\\Password_PBKDF2': webuiPasswordHash(password),
+      // 4.x reads the default save path here.
+      ...(savePath !== undefined && { 'Downloads\\SavePath': savePath }),
     },
   });
 }
@@ -69,8 +93,9 @@ export async function writeFirstStartConfig(
   file: string,
   credentials: Partial<WebuiCredentials>,
   owner?: { uid: number; gid: number },
+  options: FirstStartOptions = {},
 ): Promise<'written' | 'kept'> {
-  const content = firstStartConfig(checkCredentials(credentials));
+  const content = firstStartConfig(checkCredentials(credentials), options);
   if (await exists(file)) return 'kept';
   const folder = dirname(file);
   const partial = join(

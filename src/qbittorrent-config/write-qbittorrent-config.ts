@@ -1,8 +1,10 @@
 // `node dist/qbittorrent-config/write-qbittorrent-config.js [FILE]`: writes qBittorrent's config
 // for its first start (WebUI user and password from QBITTORRENT_USER and QBITTORRENT_PASSWORD, the
 // same variables the service reads, and the queueing settings of FIRST_START_SETTINGS), unless the
-// file exists. With PUID (and PGID) set, as for the linuxserver image, the file is theirs. FILE defaults to /config/qBittorrent/qBittorrent.conf, where the linuxserver image
-// keeps it; for `qbittorrent-nox --profile=DIR` it is DIR/qBittorrent/config/qBittorrent.conf.
+// file exists. With PUID (and PGID) set, as for the linuxserver image, the file is theirs; with
+// QBITTORRENT_SAVE_PATH, that is qBittorrent's default save path. FILE defaults to
+// /config/qBittorrent/qBittorrent.conf, where the linuxserver image keeps it; for
+// `qbittorrent-nox --profile=DIR` it is DIR/qBittorrent/config/qBittorrent.conf.
 // A plain script, not the Nest application: it runs as a one-shot init container.
 import { QbittorrentConfigError } from './qbittorrent-config.errors.js';
 import { writeFirstStartConfig } from './qbittorrent-config.js';
@@ -22,6 +24,7 @@ try {
       password: process.env.QBITTORRENT_PASSWORD,
     },
     PUID ? { uid: Number(PUID), gid: Number(PGID || PUID) } : undefined,
+    { savePath: process.env.QBITTORRENT_SAVE_PATH || undefined },
   );
   process.stdout.write(
     outcome === 'written'

@@ -4,6 +4,7 @@ import {
   dialectFor,
   readAddAnswer,
   readFileList,
+  readMaindata,
   readLoginAnswer,
   readPreferences,
   readTorrentList,
@@ -156,5 +157,43 @@ describe('the version table, answer side', () => {
     expect(readFileList(answer(404))).toBeNull();
     expect(readFileList(answer(200, '[{"name":"a","size":1,"progress":0}]'))).toHaveLength(1);
     expect(() => readPreferences(answer(200, '[]'))).toThrow(QbittorrentProtocolError);
+  });
+
+  it('reads sync/maindata: a full update, a delta of 4.x, a delta of 5.1+ without empty collections', () => {
+    expect(
+      readMaindata(
+        answer(
+          200,
+          JSON.stringify({
+            rid: 1,
+            full_update: true,
+            torrents: { [HASH]: { amount_left: 10, progress: 0.5, name: 'x' } },
+            server_state: { free_space_on_disk: 1000, queueing: true },
+            categories: {},
+          }),
+        ),
+      ),
+    ).toEqual({
+      rid: 1,
+      fullUpdate: true,
+      torrents: { [HASH]: { amount_left: 10, progress: 0.5, name: 'x' } },
+      removed: [],
+      freeSpaceOnDisk: 1000,
+    });
+    const delta4 = { rid: 2, torrents: {}, torrents_removed: [HASH], server_state: {} };
+    expect(readMaindata(answer(200, JSON.stringify(delta4)))).toEqual({
+      rid: 2,
+      fullUpdate: false,
+      torrents: {},
+      removed: [HASH],
+    });
+    expect(readMaindata(answer(200, '{"rid":3}'))).toEqual({
+      rid: 3,
+      fullUpdate: false,
+      torrents: {},
+      removed: [],
+    });
+    expect(() => readMaindata(answer(200, '{"torrents":{}}'))).toThrow(QbittorrentProtocolError);
+    expect(() => readMaindata(answer(200, '[]'))).toThrow(QbittorrentProtocolError);
   });
 });

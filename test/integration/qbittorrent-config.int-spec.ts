@@ -7,6 +7,9 @@ import { parseIni } from '../../src/qbittorrent-config/qbittorrent-ini.mjs';
 import { writeFirstStartConfig } from '../../src/qbittorrent-config/qbittorrent-config.js';
 import { versionsUnderTest } from '../support/real-qbittorrent.js';
 
+/** A save path no test instance uses otherwise (qBittorrent creates it when it first saves). */
+const SAVE_PATH = '/tmp/downloader-qbittorrent-first-start/downloads';
+
 describe.each(versionsUnderTest())('the first-start config on real qBittorrent %s', (version) => {
   const credentials = { username: 'bangumi', password: 'first-start-password' };
   let folder: string;
@@ -16,7 +19,9 @@ describe.each(versionsUnderTest())('the first-start config on real qBittorrent %
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'qbt-first-start-'));
     const file = join(folder, 'qBittorrent.conf');
-    expect(await writeFirstStartConfig(file, credentials)).toBe('written');
+    expect(await writeFirstStartConfig(file, credentials, undefined, { savePath: SAVE_PATH })).toBe(
+      'written',
+    );
     // The written settings over the test instance's safe ones (loopback only, no DHT, free ports).
     qbittorrent = await startQbittorrent({
       version,
@@ -56,5 +61,12 @@ describe.each(versionsUnderTest())('the first-start config on real qBittorrent %
     expect(preferences.web_ui_username).toBe('bangumi');
     expect(preferences.dont_count_slow_torrents).toBe(true);
     expect(preferences.slow_torrent_inactive_timer).toBe(1200);
+  });
+
+  it('saves where QBITTORRENT_SAVE_PATH says (one folder per qBittorrent of several)', async () => {
+    const preferences = (await (
+      await fetch(`${qbittorrent.url}/api/v2/app/preferences`, { headers: { cookie } })
+    ).json()) as Record<string, unknown>;
+    expect(String(preferences.save_path).replace(/\/$/, '')).toBe(SAVE_PATH);
   });
 });

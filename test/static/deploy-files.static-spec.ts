@@ -168,6 +168,52 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('deploy/compose/two-qbittorrents.yml', () => {
+  const compose = parse(read('deploy/compose/two-qbittorrents.yml'), { merge: true }) as any;
+  const envOf = (service: any): Record<string, string> =>
+    Object.fromEntries((service.environment as string[]).map((entry) => entry.split(/=(.*)/s, 2)));
+  const downloader = compose.services['downloader-qbittorrent'];
+
+  it('builds the image from the repository and drives both qBittorrents with valid settings', () => {
+    expect(downloader.build).toEqual({ context: '../..', dockerfile: 'Dockerfile' });
+    const env = envOf(downloader);
+    for (const name of Object.keys(env)) expect(KNOWN_VARIABLES).toContain(name);
+    const { instances } = loadAppConfig({
+      ...env,
+      QBITTORRENT_PASSWORD: 'a-long-password',
+      CORE_SERVICE_URL: '',
+      API_TOKEN: '',
+    }).qbittorrent;
+    expect(instances.map((instance) => instance.label)).toEqual([
+      'qbittorrent-a:8080',
+      'qbittorrent-b:8080',
+    ]);
+    expect(durationMs(downloader.stop_grace_period)).toBeGreaterThanOrEqual(
+      Number(env.SHUTDOWN_TIMEOUT_MS) + GRACE_MARGIN_MS,
+    );
+  });
+
+  it.each(['a', 'b'])(
+    'gives qBittorrent %s its own downloads volume and first config, saving under its own folder',
+    (name) => {
+      const qbittorrent = compose.services[`qbittorrent-${name}`];
+      const init = compose.services[`qbittorrent-${name}-config`];
+      expect(qbittorrent.volumes).toEqual([
+        `qbittorrent-${name}-config:/config`,
+        `downloads-${name}:/downloads/${name}`,
+      ]);
+      expect(qbittorrent.depends_on).toEqual({
+        [`qbittorrent-${name}-config`]: { condition: 'service_completed_successfully' },
+      });
+      expect(init.image).toBe(downloader.image);
+      expect(init.volumes).toEqual([`qbittorrent-${name}-config:/config`]);
+      expect(envOf(init).QBITTORRENT_SAVE_PATH).toBe(`/downloads/${name}`);
+      expect(envOf(init).QBITTORRENT_PASSWORD).toBe(envOf(downloader).QBITTORRENT_PASSWORD);
+      expect(envOf(init).PUID).toBe(envOf(qbittorrent).PUID);
+    },
+  );
+});
+
 describe('Kubernetes manifests', () => {
   const manifests = ['configmap.yaml', 'secret.yaml', 'deployment.yaml', 'service.yaml'].flatMap(
     (file) =>
@@ -241,7 +287,7 @@ describe('Kubernetes manifests', () => {
   });
 
   it("offer qBittorrent with an init container of our image that writes its first config from the downloader's credentials", () => {
-    const [, qbittorrent] = parseAllDocuments(read('deploy/k8s/qbittorrent.yaml')).map(
+    const [qbittorrent] = parseAllDocuments(read('deploy/k8s/qbittorrent.yaml')).map(
       (document) => document.toJSON() as any,
     );
     const [initContainer] = qbittorrent.spec.template.spec.initContainers;
@@ -263,7 +309,32 @@ describe('Kubernetes manifests', () => {
     const mountOf = (c: any) =>
       c.volumeMounts.find((mount: any) => mount.mountPath === '/config').name;
     expect(mountOf(initContainer)).toBe(mountOf(qbittorrentContainer));
-    expect(byKind('ConfigMap').data.QBITTORRENT_URL).toBe('http://qbittorrent:8080');
+    // Each replica saves into a folder named after its pod, on its own downloads volume.
+    expect(env.POD_NAME.valueFrom.fieldRef.fieldPath).toBe('metadata.name');
+    expect(env.QBITTORRENT_SAVE_PATH.value).toBe('/downloads/$(POD_NAME)');
+  });
+
+  it('run qBittorrent as a StatefulSet, a volume per replica, each named in QBITTORRENT_URL', () => {
+    const [statefulSet, headless] = parseAllDocuments(read('deploy/k8s/qbittorrent.yaml')).map(
+      (document) => document.toJSON() as any,
+    );
+    expect(statefulSet.kind).toBe('StatefulSet');
+    expect(statefulSet.spec.volumeClaimTemplates.map((claim: any) => claim.metadata.name)).toEqual([
+      'config',
+      'downloads',
+    ]);
+    expect(headless).toMatchObject({
+      kind: 'Service',
+      metadata: { name: statefulSet.spec.serviceName },
+      spec: { clusterIP: 'None', selector: statefulSet.spec.selector.matchLabels },
+    });
+    const replicas = Array.from(
+      { length: statefulSet.spec.replicas },
+      (_, i) => `http://${statefulSet.metadata.name}-${i}.${headless.metadata.name}:8080`,
+    );
+    const { instances } = loadAppConfig(byKind('ConfigMap').data).qbittorrent;
+    expect(instances.map((instance) => instance.url)).toEqual(replicas);
+    expect(replicas.length).toBeGreaterThanOrEqual(2);
   });
 
   it('expose port 8002 through a Service that selects the pods', () => {

@@ -13,6 +13,21 @@ export const SYNC_BUDGET = 0.02;
 export const PROBE_BASE_MS = 1000;
 export const PROBE_MAX_MS = 60_000;
 
+/** How often it reads and probes (the constants above; tests shorten them). */
+export interface MonitorTiming {
+  minSyncMs: number;
+  budget: number;
+  probeBaseMs: number;
+  probeMaxMs: number;
+}
+
+const TIMING: MonitorTiming = {
+  minSyncMs: SYNC_MIN_INTERVAL_MS,
+  budget: SYNC_BUDGET,
+  probeBaseMs: PROBE_BASE_MS,
+  probeMaxMs: PROBE_MAX_MS,
+};
+
 /**
  * Keeps one qBittorrent of several in view, in the background: while it is up, its maindata
  * (free space, torrents, what they still need) read as a delta since the last read, as often as
@@ -28,6 +43,7 @@ export class InstanceMonitor {
   constructor(
     private readonly instance: QbittorrentInstance,
     private readonly logger: Logger,
+    private readonly timing: MonitorTiming = TIMING,
   ) {
     instance.health.onChange((down) => {
       if (down) {
@@ -81,9 +97,9 @@ export class InstanceMonitor {
     } catch {
       // A delta cannot be trusted after a failure (qBittorrent#24845): everything next time.
       view.reset();
-      return this.instance.health.isDown ? this.probeDelay() : SYNC_MIN_INTERVAL_MS;
+      return this.instance.health.isDown ? this.probeDelay() : this.timing.minSyncMs;
     }
-    return Math.max(SYNC_MIN_INTERVAL_MS, (performance.now() - started) / SYNC_BUDGET);
+    return Math.max(this.timing.minSyncMs, (performance.now() - started) / this.timing.budget);
   }
 
   /** Whether it answers again (the health listener then plans a read at once). */
@@ -94,7 +110,8 @@ export class InstanceMonitor {
 
   private probeDelay(): number {
     this.probes++;
-    const doubled = Math.min(PROBE_BASE_MS * 2 ** (this.probes - 1), PROBE_MAX_MS);
+    const { probeBaseMs, probeMaxMs } = this.timing;
+    const doubled = Math.min(probeBaseMs * 2 ** (this.probes - 1), probeMaxMs);
     return doubled * (0.8 + Math.random() * 0.4);
   }
 }

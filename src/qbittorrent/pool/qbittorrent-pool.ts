@@ -71,8 +71,9 @@ export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShu
    * available instances; throws NoRoomError when its size is known and it fits on none.
    */
   candidatesFor(torrent: { hash: string; size: number }): QbittorrentInstance[] {
+    if (this.single) return [this.only];
     const available = this.available();
-    if (available.length <= 1) return available;
+    if (available.length === 0) return [];
     const placement = placeTorrent(
       torrent,
       available.map(({ label, view }) => ({

@@ -1,0 +1,78 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { FakeQbittorrent } from '../../../test/fakes/fake-qbittorrent.js';
+import type { QbittorrentInstance } from '../qbittorrent-instance.js';
+import { newQbittorrentInstance } from '../testing/qbittorrent-instance.builder.js';
+import { InstanceMonitor } from './instance-monitor.js';
+
+const GiB = 1024 ** 3;
+const TIMING = { minSyncMs: 30, budget: 0.25, probeBaseMs: 20, probeMaxMs: 80 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('not in time');
+    await sleep(5);
+  }
+}
+
+describe(InstanceMonitor.name, () => {
+  let qbittorrent: FakeQbittorrent;
+  let instance: QbittorrentInstance;
+  let logger: Logger;
+  let lines: string[];
+  let sut: InstanceMonitor;
+
+  beforeEach(async () => {
+    qbittorrent = await FakeQbittorrent.start({ dialect: '5.3.0' });
+    qbittorrent.freeSpace = 42 * GiB;
+    instance = newQbittorrentInstance(qbittorrent.url, { timeoutMs: 300 });
+    lines = [];
+    logger = new Logger('test');
+    jest.spyOn(logger, 'log').mockImplementation((line) => void lines.push(String(line)));
+    jest.spyOn(logger, 'warn').mockImplementation((line) => void lines.push(String(line)));
+    sut = new InstanceMonitor(instance, logger, TIMING);
+  });
+
+  afterEach(async () => {
+    sut.stop();
+    instance.close();
+    await qbittorrent.stop().catch(() => undefined);
+  });
+
+  it('reads the maindata at once, then deltas since the last read', async () => {
+    sut.start();
+    await until(() => qbittorrent.callsTo('sync/maindata').length >= 3);
+    const rids = qbittorrent.callsTo('sync/maindata').map((call) => Number(call.query.get('rid')));
+    expect(rids[0]).toBe(0);
+    expect(rids[1]).toBeGreaterThan(0);
+    expect(rids[2]).toBeGreaterThan(rids[1]);
+    expect(instance.view.freeSpaceOnDisk).toBe(42 * GiB);
+  });
+
+  it('spaces its reads by what they cost qBittorrent', async () => {
+    qbittorrent.inject('sync/maindata', { kind: 'delay', ms: 60 }, 10);
+    sut.start();
+    await until(() => qbittorrent.callsTo('sync/maindata').length >= 2);
+    const started = Date.now();
+    await until(() => qbittorrent.callsTo('sync/maindata').length >= 3);
+    // A read of 60 ms or more, at 25% of qBittorrent's time: 240 ms or more before the next.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+  });
+
+  it('marks a qBittorrent that stops answering down, probes it with backoff, and reads everything once it is back', async () => {
+    sut.start();
+    await until(() => qbittorrent.callsTo('sync/maindata').length >= 1);
+    const { port } = qbittorrent;
+    await qbittorrent.stop();
+    await until(() => instance.health.isDown);
+    expect(lines.some((line) => /is down \(.*ECONNREFUSED\).*looking again/.test(line))).toBe(true);
+    await sleep(150); // probes at about 20, 40, 80 ms: nothing to answer them
+    qbittorrent = await FakeQbittorrent.start({ dialect: '5.3.0', port });
+    await until(() => !instance.health.isDown);
+    await until(() => qbittorrent.callsTo('sync/maindata').length >= 1);
+    expect(qbittorrent.callsTo('sync/maindata')[0].query.get('rid')).toBe('0');
+    expect(lines).toContain(`qBittorrent at ${instance.label} is back`);
+  });
+});
