@@ -12,10 +12,12 @@ const execFile = promisify(execFileCallback);
 const STALE_LOCK_MS = 15 * 60 * 1000;
 
 /**
- * The versions the project is proven on, and where each comes from.
- * @type {Record<string, { suite?: string }>}
+ * The versions the project is proven on, where each comes from, and the libtorrent it is built on
+ * when that is 1.x (it then knows no BitTorrent v2).
+ * @type {Record<string, { suite?: string, libtorrent1?: true }>}
  */
 export const QBITTORRENT_VERSIONS = {
+  '4.2.5': { suite: 'bullseye', libtorrent1: true }, // the oldest proven: Debian 11's, WebAPI 2.5.1
   '4.5.2': {}, // the machine's own qbittorrent-nox (apt, Debian 12)
   '5.1.0': { suite: 'trixie' },
   '5.3.0': { suite: 'sid' },

@@ -3,6 +3,8 @@
 import { execFile as execFileCallback, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +82,16 @@ export function safeConfig({ username, password, webuiPort, torrentPort, downloa
     LegalNotice: { Accepted: true },
     Network: { PortForwardingEnabled: false },
     Preferences: {
+      // The same settings under the keys qBittorrent read before 4.3 (4.2.5 ignores the ones above).
+      'Bittorrent\\DHT': false,
+      'Bittorrent\\LSD': false,
+      'Bittorrent\\PeX': false,
+      'Connection\\Interface': 'lo',
+      'Connection\\InterfaceName': 'lo',
+      'Connection\\InterfaceAddress': '127.0.0.1',
+      'Connection\\PortRangeMin': torrentPort,
+      'Connection\\UPnP': false,
+      'Queueing\\QueueingEnabled': false,
       'WebUI\\Address': '127.0.0.1',
       'WebUI\\Port': webuiPort,
       'WebUI\\Username': username,
@@ -167,18 +179,32 @@ export async function startQbittorrent(options = {}) {
 
   const logFile = join(profileDir, 'stdout.log');
   const url = `${options.https ? 'https' : 'http'}://127.0.0.1:${webuiPort}`;
-  const command = root === '/' ? 'qbittorrent-nox' : 'chroot';
-  const args = [
-    ...(root === '/' ? [] : [root, 'qbittorrent-nox']),
-    `--profile=${instancePath(profileDir)}`,
-  ];
-  let running = await launch(command, args, logFile, url, webuiPort, version).catch(
-    async (error) => {
-      await unmount();
-      if (temporaryProfile) await rm(profileDir, { recursive: true, force: true });
-      throw error;
-    },
-  );
+  const profile = `--profile=${instancePath(profileDir)}`;
+  const [command, ...args] =
+    root === '/'
+      ? ['qbittorrent-nox', profile]
+      : // In a mount namespace of its own, with the chroot's root a mount point and /proc mounted in
+        // it, as on a real machine: Qt 5 (4.2.5) finds the file system of the save path through
+        // /proc/self/mountinfo, and without it answers free space -1 or that of another file system. `exec` keeps the pid
+        // qBittorrent's; the namespace, and its mounts, end with the process.
+        [
+          'unshare',
+          '--mount',
+          '--propagation=private',
+          'sh',
+          '-c',
+          'mount --rbind "$0" "$0" && mount -t proc proc "$0/proc" && exec chroot "$0" qbittorrent-nox "$@"',
+          root,
+          profile,
+        ];
+  let running = await launch(command, args, logFile, url, webuiPort, version, {
+    username,
+    password,
+  }).catch(async (error) => {
+    await unmount();
+    if (temporaryProfile) await rm(profileDir, { recursive: true, force: true });
+    throw error;
+  });
 
   return {
     url,
@@ -204,7 +230,10 @@ export async function startQbittorrent(options = {}) {
     },
     restart: async () => {
       await running.stop();
-      running = await launch(command, args, logFile, url, webuiPort, version);
+      running = await launch(command, args, logFile, url, webuiPort, version, {
+        username,
+        password,
+      });
     },
   };
 }
@@ -234,9 +263,10 @@ async function mountTmpfs(dir, bytes) {
  * @param {string} url
  * @param {number} webuiPort
  * @param {string} version
+ * @param {{ username: string, password: string }} credentials
  * @returns {Promise<{ pid: number, exited: Promise<void>, stop: () => Promise<void> }>}
  */
-async function launch(command, args, logFile, url, webuiPort, version) {
+async function launch(command, args, logFile, url, webuiPort, version, credentials) {
   // The log is appended to across restarts: an error shows only what this start wrote.
   const logStart = await stat(logFile).then(
     (stats) => stats.size,
@@ -281,7 +311,13 @@ async function launch(command, args, logFile, url, webuiPort, version) {
       );
     }
     if (await answers(`${url}/api/v2/app/version`)) {
-      if (await listensOn(pid, webuiPort)) return { pid, exited, stop };
+      if (await listensOn(pid, webuiPort)) {
+        await ensureOffline(url, credentials).catch(async (error) => {
+          await stop();
+          throw error;
+        });
+        return { pid, exited, stop };
+      }
       await stop();
       throw new Error(
         `another program answers on port ${webuiPort}, not the qbittorrent-nox ${version} started (pid ${pid})`,
@@ -295,6 +331,92 @@ async function launch(command, args, logFile, url, webuiPort, version) {
     }
     await sleep(100);
   }
+}
+
+/**
+ * What keeps a test instance off every network but loopback, in `app/preferences` names.
+ * @type {Record<string, boolean | string>}
+ */
+const OFFLINE = {
+  dht: false,
+  pex: false,
+  lsd: false,
+  upnp: false,
+  current_network_interface: 'lo',
+};
+
+/**
+ * Makes sure the instance runs off every network but loopback, whatever config keys its version
+ * reads (4.2.5 reads others than later versions): sets through `app/setPreferences` what the config
+ * file did not, and refuses to go on if it does not hold.
+ * @param {string} url
+ * @param {{ username: string, password: string }} credentials
+ */
+async function ensureOffline(url, credentials) {
+  const login = await webui(url, 'auth/login', { form: credentials });
+  const cookie = login.cookie;
+  if (!cookie) throw new Error(`could not log in to the qBittorrent at ${url} (${login.status})`);
+  const wrong = async () => {
+    const preferences = JSON.parse((await webui(url, 'app/preferences', { cookie })).body);
+    return Object.entries(OFFLINE).filter(([key, value]) => preferences[key] !== value);
+  };
+  let differing = await wrong();
+  if (differing.length === 0) return;
+  await webui(url, 'app/setPreferences', {
+    cookie,
+    form: {
+      json: JSON.stringify(Object.fromEntries(differing.map(([key]) => [key, OFFLINE[key]]))),
+    },
+  });
+  differing = await wrong();
+  if (differing.length > 0) {
+    throw new Error(
+      `the qBittorrent at ${url} keeps ${differing.map(([key]) => key).join(', ')} on: stopped it`,
+    );
+  }
+}
+
+/**
+ * One WebUI call of the harness's own, over HTTP or HTTPS. The certificate of a test instance's
+ * HTTPS WebUI is the test's own, on loopback: the harness does not check it (the service does).
+ * @param {string} url
+ * @param {string} path
+ * @param {{ form?: Record<string, string>, cookie?: string }} [options]
+ * @returns {Promise<{ status: number, body: string, cookie: string | undefined }>}
+ */
+function webui(url, path, { form, cookie } = {}) {
+  const target = new URL(`/api/v2/${path}`, url);
+  const body = form ? new URLSearchParams(form).toString() : undefined;
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      target,
+      {
+        method: body === undefined ? 'GET' : 'POST',
+        rejectUnauthorized: false,
+        headers: {
+          ...(cookie ? { cookie } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+        },
+      },
+      (response) => {
+        /** @type {Buffer[]} */
+        const chunks = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('end', () => {
+          const set = response.headers['set-cookie'] ?? [];
+          resolve({
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            cookie: set.length > 0 ? set.map((one) => one.split(';', 1)[0]).join('; ') : cookie,
+          });
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 /** The last 2000 characters the log got since `from`. @param {string} logFile @param {number} from */
