@@ -116,6 +116,12 @@ describe.each(DIALECTS)('confirmation and file lists, against qBittorrent %s', (
     expect((await poll()).files).toEqual(['/downloads/episode-1']);
     await renameFile(hashOf(1), 'episode-1', 'Show - 01.mkv');
     const renamed = await poll();
+    if (!qbittorrent.spec.contentPath) {
+      // Before WebAPI 2.6.1 no field shows a rename: the names kept are read again within an hour.
+      expect(renamed.files).toEqual(['/downloads/episode-1']);
+      expect(renamed.content_path).toBe('/downloads/episode-1'); // from its one file
+      return;
+    }
     expect(renamed.files).toEqual(['/downloads/Show - 01.mkv']);
     expect(renamed.content_path).toBe('/downloads/Show - 01.mkv');
   });

@@ -36,21 +36,36 @@ describe.each(DIALECTS)('POST /download against qBittorrent %s', (dialect) => {
       .send(body as object);
 
   it.each([
-    ['40-hex btih', `magnet:?xt=urn:btih:${HEX.toUpperCase()}&dn=Show%20-%2001`, HEX],
-    ['32-char base32 btih', `magnet:?xt=urn:btih:${BASE32}`, HEX],
-    ['v2-only btmh', `magnet:?xt=urn:btmh:1220${SHA256}`, SHA256.slice(0, 40)],
+    ['40-hex btih', `magnet:?xt=urn:btih:${HEX.toUpperCase()}&dn=Show%20-%2001`, HEX, HEX],
+    ['32-char base32 btih', `magnet:?xt=urn:btih:${BASE32}`, HEX, HEX],
+    ['v2-only btmh', `magnet:?xt=urn:btmh:1220${SHA256}`, SHA256.slice(0, 40), null],
     [
       'hybrid btih + btmh',
       `magnet:?xt=urn:btih:${HEX}&xt=urn:btmh:1220${SHA256}`,
       SHA256.slice(0, 40),
+      HEX,
     ],
-  ])('201 with the id qBittorrent holds the torrent under: %s', async (_name, url, hash) => {
-    const response = await post({ link_id: 123, url });
-
-    expect(response.status).toBe(201);
-    expect(response.body).toEqual({ status: 'accepted', hash, error: null });
-    expect([...qbittorrent.torrents.keys()]).toEqual([hash]);
-  });
+  ])(
+    '201 with the id qBittorrent holds the torrent under: %s',
+    async (_name, url, onLibtorrent2, onLibtorrent1) => {
+      const response = await post({ link_id: 123, url });
+      // libtorrent 1.2 (4.2.5) holds a hybrid by its v1 id and cannot take a v2-only one.
+      const hash = qbittorrent.knowsV2 ? onLibtorrent2 : onLibtorrent1;
+      if (hash === null) {
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({
+          status: 'unsupported',
+          hash: null,
+          error: `torrent ${onLibtorrent2} is BitTorrent v2 only, and qBittorrent v4.2.5 runs libtorrent 1.x, which cannot take it: send its v1 or hybrid link, or use a qBittorrent on libtorrent 2 (4.4 or later)`,
+        });
+        expect(qbittorrent.callsTo('torrents/add')).toHaveLength(0);
+        return;
+      }
+      expect(response.status).toBe(201);
+      expect(response.body).toEqual({ status: 'accepted', hash, error: null });
+      expect([...qbittorrent.torrents.keys()]).toEqual([hash]);
+    },
+  );
 
   it('is idempotent: adding a torrent qBittorrent already holds is accepted with the same hash', async () => {
     const url = `magnet:?xt=urn:btih:${HEX}`;

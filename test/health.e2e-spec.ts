@@ -79,6 +79,29 @@ describe('GET /health/ready', () => {
     },
   );
 
+  it('names a qBittorrent older than the oldest proven one, in readiness and once at start-up', async () => {
+    const qbittorrent = await FakeQbittorrent.start({ dialect: '4.2.5', appVersion: 'v4.1.9' });
+    const sut = await startApp({ QBITTORRENT_URL: qbittorrent.url });
+    try {
+      const response = await request(sut.app.getHttpServer()).get('/health/ready');
+      expect(response.status).toBe(200);
+      expect(response.body.info.qbittorrent.risky_settings[0]).toEqual({
+        setting: 'qBittorrent v4.1.9',
+        risk: expect.stringContaining(
+          'older than 4.2.5, the oldest version this service is proven on',
+        ),
+      });
+      for (let i = 0; i < 100 && !sut.logs.text().includes('settings that can'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const named = sut.logs.lines.filter((line) => line.includes('qBittorrent v4.1.9 (older'));
+      expect(named).toHaveLength(1);
+    } finally {
+      await sut.close();
+      await qbittorrent.stop();
+    }
+  });
+
   it('503 naming the cause while qBittorrent is down, then 200 by itself once it is up', async () => {
     const port = await freePort();
     const sut = await startApp({ QBITTORRENT_URL: `http://127.0.0.1:${port}` });

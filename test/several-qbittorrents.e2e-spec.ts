@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { decodeStatusQueryResponse } from './support/core-contract.js';
-import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
+import { type FakeDialect, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
 import { report } from './support/faults.js';
 import { hashOf, magnetOf } from './support/links.js';
@@ -9,6 +9,8 @@ import { torrentOfSize } from './support/torrent-files.js';
 import { TorrentServer } from './support/torrent-server.js';
 
 const GiB = 1024 ** 3;
+const MODERN: FakeDialect[] = ['4.5.2', '5.1.0', '5.3.0'];
+const SHA256 = '0d5f6a3e1b7c9d2e4f8a0b1c3d5e7f9a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ReadyInstance {
@@ -52,7 +54,7 @@ describe('several qBittorrents behind one downloader', () => {
   }
 
   beforeEach(async () => {
-    fakes = await Promise.all(DIALECTS.map((dialect) => FakeQbittorrent.start({ dialect })));
+    fakes = await Promise.all(MODERN.map((dialect) => FakeQbittorrent.start({ dialect })));
   });
 
   afterEach(async () => {
@@ -265,6 +267,111 @@ describe('several qBittorrents behind one downloader', () => {
       }
     } finally {
       await other.close();
+    }
+  });
+});
+
+/**
+ * A 4.2.5 among newer qBittorrents: its libtorrent 1.2 cannot take a v2-only torrent, it does not
+ * take tags on an add, and a qBittorrent may not know its free space (-1).
+ */
+describe('several qBittorrents, one of them 4.2.5', () => {
+  let old: FakeQbittorrent;
+  let modern: FakeQbittorrent;
+  let sut: TestApp;
+  const http = () => request(sut.app.getHttpServer());
+
+  beforeEach(async () => {
+    [old, modern] = await Promise.all([
+      FakeQbittorrent.start({ dialect: '4.2.5' }),
+      FakeQbittorrent.start({ dialect: '5.3.0' }),
+    ]);
+  });
+
+  afterEach(async () => {
+    await sut.close();
+    await Promise.all([old.stop(), modern.stop()]);
+  });
+
+  async function startWhenRead(): Promise<void> {
+    sut = await startApp({ QBITTORRENT_URL: `${old.url},${modern.url}` });
+    for (let i = 0; ; i++) {
+      const instances = (await http().get('/health/ready')).body.details?.qbittorrent?.instances as
+        ReadyInstance[] | undefined;
+      if (instances?.every((one) => one.free_space_on_disk !== null)) return;
+      if (i > 200) throw new Error('the instances were never read');
+      await sleep(20);
+    }
+  }
+
+  it('puts a v2-only magnet on the instance whose libtorrent takes it, even with less room', async () => {
+    [old.freeSpace, modern.freeSpace] = [500 * GiB, 10 * GiB];
+    await startWhenRead();
+    const response = await http()
+      .post('/download')
+      .send({ link_id: 5, url: `magnet:?xt=urn:btmh:1220${SHA256}` });
+    expect(response.body).toEqual({ status: 'accepted', hash: SHA256.slice(0, 40), error: null });
+    expect(modern.torrents.get(SHA256.slice(0, 40))?.tags).toBe('link:5');
+    expect(old.callsTo('torrents/add')).toHaveLength(0);
+  });
+
+  it('tags a torrent on 4.2.5 once it lists it, and polls it by its link id', async () => {
+    [old.freeSpace, modern.freeSpace] = [500 * GiB, 10 * GiB];
+    old.listAfterMs = 300;
+    await startWhenRead();
+    const response = await http()
+      .post('/download')
+      .send({ link_id: 6, url: magnetOf(6) });
+    expect(response.body).toEqual({ status: 'accepted', hash: hashOf(6), error: null });
+    // Not on the add, which 4.2.5 would ignore, but with torrents/addTags once it lists it.
+    expect(old.callsTo('torrents/add').at(-1)?.form.get('tags')).toBeNull();
+    expect(old.callsTo('torrents/addTags').map((call) => call.form.get('tags'))).toEqual([
+      'link:6',
+    ]);
+    expect(old.torrents.get(hashOf(6))?.tags).toBe('link:6');
+    const poll = await http().get(`/downloads?link_ids=6`);
+    expect(decodeStatusQueryResponse(poll.body).map((status) => status.hash)).toEqual([hashOf(6)]);
+  });
+
+  it('counts an instance that reports -1 free space as having room, not as full', async () => {
+    [old.freeSpace, modern.freeSpace] = [-1, 10 * GiB];
+    sut = await startApp({ QBITTORRENT_URL: `${old.url},${modern.url}` });
+    let instances: ReadyInstance[] = [];
+    for (let i = 0; i < 200 && !(instances[1]?.free_space_on_disk ?? null); i++) {
+      await sleep(20);
+      instances = (await http().get('/health/ready')).body.details.qbittorrent.instances;
+    }
+    expect(instances.map((one) => [one.status, one.free_space_on_disk])).toEqual([
+      ['up', null],
+      ['up', 10 * GiB],
+    ]);
+    const items = Array.from({ length: 8 }, (_, i) => ({ url: magnetOf(20 + i) }));
+    const response = await http().post('/downloads').send({ items });
+    expect(response.body.results.every((r: { status: string }) => r.status === 'accepted')).toBe(
+      true,
+    );
+    expect(old.torrents.size).toBeGreaterThan(0);
+    expect(old.torrents.size + modern.torrents.size).toBe(8);
+  });
+
+  it('refuses a v2-only magnet when every instance runs libtorrent 1.x', async () => {
+    const older = await FakeQbittorrent.start({ dialect: '4.2.5' });
+    try {
+      sut = await startApp({ QBITTORRENT_URL: `${old.url},${older.url}` });
+      const response = await http()
+        .post('/download')
+        .send({ link_id: 5, url: `magnet:?xt=urn:btmh:1220${SHA256}` });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        status: 'unsupported',
+        hash: null,
+        error: expect.stringMatching(/BitTorrent v2 only.*libtorrent 1\.x/),
+      });
+      expect([...old.calls, ...older.calls].map((call) => call.endpoint)).not.toContain(
+        'torrents/add',
+      );
+    } finally {
+      await older.stop();
     }
   });
 });

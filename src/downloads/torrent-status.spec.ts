@@ -123,6 +123,19 @@ describe(toStatusView.name, () => {
     expect(toStatusView({ ...torrent, progress: 1.0000001 }, [], NOW).progress).toBe(1);
   });
 
+  it.each([
+    ['one file', ['Show - 01.mkv'], '/downloads/Show - 01.mkv'],
+    ['files in one root folder', ['Show/Show - 01.mkv', 'Show/Subs/01.ass'], '/downloads/Show'],
+    ['files without a root folder', ['Show - 01.mkv', 'Show - 01.ass'], '/downloads'],
+    ['no files yet (no metadata)', [], null],
+  ])(
+    'works the content path out from %s where qBittorrent does not report it (before 4.3)',
+    (_case, files, contentPath) => {
+      const { content_path: _absent, ...older } = torrent;
+      expect(toStatusView(older, files, NOW).content_path).toBe(contentPath);
+    },
+  );
+
   it('lists each file as an absolute path under the save path (with its root folder)', () => {
     const files = ['Show/Show - 01.mkv', 'Show/Subs/Show - 01.ass'];
     expect(toStatusView({ ...torrent, save_path: '/downloads/' }, files, NOW).files).toEqual([
@@ -163,9 +176,15 @@ describe('dead torrents', () => {
     expect(toStatusView(stalled, [], at(1000 + 3600)).dead).toBe(true);
   });
 
+  it('counts from the add while nothing came in, though libtorrent 1.2 (4.2.5) says active now', () => {
+    const view = toStatusView({ ...stalled, last_activity: 1000 + 3601 }, [], at(1000 + 3600));
+    expect(view.stalled_since).toBe(new Date(1000 * 1000).toISOString());
+    expect(view.dead).toBe(true);
+  });
+
   it('counts from the last piece that moved, not from the add', () => {
     const view = toStatusView(
-      { ...stalled, state: 'stalledDL', last_activity: 5000 },
+      { ...stalled, state: 'stalledDL', last_activity: 5000, downloaded: 100 },
       [],
       at(5000 + 3600),
     );

@@ -147,8 +147,11 @@ export function toStatusView(
   const seeds = Math.max(torrent.num_seeds ?? 0, torrent.num_complete ?? 0, 0);
   const availability = Math.max(torrent.availability ?? 0, 0);
   // Stateless: qBittorrent keeps when a piece last moved (or, before any, when it was added).
+  // Before any byte came in there was no activity, whatever `last_activity` says: on libtorrent 1.2
+  // (4.2.5) it reads "now" until then.
+  const lastActivity = torrent.downloaded > 0 ? (torrent.last_activity ?? 0) : 0;
   const stalledSince = STALLED_STATES.has(torrent.state)
-    ? Math.max(torrent.added_on, torrent.last_activity ?? 0)
+    ? Math.max(torrent.added_on, lastActivity)
     : null;
   const dead =
     stalledSince !== null &&
@@ -161,7 +164,7 @@ export function toStatusView(
     state,
     progress: Number.isFinite(torrent.progress) ? Math.min(Math.max(torrent.progress, 0), 1) : 0,
     size: byteCount(torrent.size),
-    content_path: torrent.content_path || null,
+    content_path: torrent.content_path || contentPathOf(torrent.save_path, files),
     files: files.map((name) => joinPath(torrent.save_path, name)),
     name: torrent.name,
     downloaded: byteCount(torrent.completed),
@@ -229,6 +232,19 @@ function unlistedView(
     dead: false,
     reason,
   };
+}
+
+/**
+ * Where a torrent's content is, from its files, as qBittorrent computes `content_path` (which it
+ * reports only from WebAPI 2.6.1, 4.3): a single file's path; else the root folder all its files
+ * share; else the save path. Null while the files are not known (no metadata yet).
+ */
+function contentPathOf(savePath: string, files: readonly string[]): string | null {
+  if (files.length === 0) return null;
+  if (files.length === 1) return joinPath(savePath, files[0]);
+  const [root] = files[0].split(/[\\/]/, 1);
+  const rooted = files.every((file) => file.startsWith(`${root}/`) || file.startsWith(`${root}\\`));
+  return rooted ? joinPath(savePath, root) : savePath;
 }
 
 /** qBittorrent reports -1 for some sizes it does not know yet; the core reads them as unsigned. */

@@ -1,11 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import pLimit from 'p-limit';
 import type { MagnetLink } from '../qbittorrent/magnet.js';
 import { score } from '../qbittorrent/pool/placement.js';
 import { QbittorrentPool } from '../qbittorrent/pool/qbittorrent-pool.js';
 import type { QbittorrentClient } from '../qbittorrent/qbittorrent.client.js';
 import type { QbittorrentInstance } from '../qbittorrent/qbittorrent-instance.js';
-import { isInstanceOutage, mayHaveReached } from '../qbittorrent/qbittorrent.errors.js';
+import {
+  isInstanceOutage,
+  mayHaveReached,
+  V2OnlyUnsupportedError,
+} from '../qbittorrent/qbittorrent.errors.js';
 import type {
   AddAnswer,
   AddedTorrent,
@@ -64,6 +68,7 @@ interface InstanceState {
  */
 @Injectable()
 export class TorrentRepository {
+  private readonly logger = new Logger('Downloads');
   private readonly states: ReadonlyMap<string, InstanceState>;
 
   constructor(
@@ -316,8 +321,17 @@ export class TorrentRepository {
     send: (client: QbittorrentClient) => Promise<AddAnswer>,
     signal?: AbortSignal,
   ): Promise<AddedTorrent> {
-    if (this.pool.single) return this.addOn(this.pool.only, torrent.hash, send, signal);
+    if (this.pool.single) {
+      try {
+        return await this.addOn(this.pool.only, torrent.hash, send, signal);
+      } catch (error) {
+        // Refused before anything was sent: said as it is, not as a failed attempt.
+        const cause = causeOf(error);
+        throw cause instanceof V2OnlyUnsupportedError ? cause : error;
+      }
+    }
     const failures: Unreachable[] = [];
+    let unsupported: V2OnlyUnsupportedError | undefined;
     for (const instance of this.candidatesFor(torrent)) {
       const sent = instance.view.sendingOne();
       try {
@@ -326,6 +340,11 @@ export class TorrentRepository {
         return added;
       } catch (error) {
         const cause = causeOf(error);
+        // One on libtorrent 1.x cannot take a v2-only torrent: another may.
+        if (cause instanceof V2OnlyUnsupportedError) {
+          unsupported = cause;
+          continue;
+        }
         if (!isInstanceOutage(cause)) throw error;
         if (mayHaveReached(cause)) return this.maybeHeld(instance, torrent.hash, cause as Error);
         failures.push({ label: instance.label, reason: messageOf(cause) });
@@ -333,6 +352,7 @@ export class TorrentRepository {
         sent();
       }
     }
+    if (unsupported !== undefined && failures.length === 0) throw unsupported;
     throw new AllInstancesFailedError(torrent.hash, [...failures, ...this.downInstances(failures)]);
   }
 
@@ -377,10 +397,25 @@ export class TorrentRepository {
     );
   }
 
-  /** After an add qBittorrent did not answer as done: present in its list means it held it. */
+  /**
+   * What an add came to: added; or, when qBittorrent did not answer it as done, held already if
+   * its list shows it. A qBittorrent that ignores tags on an add (before WebAPI 2.6.2) gets them
+   * once it lists the torrent: `torrents/addTags` on a torrent it does not list yet does nothing.
+   */
   private async held(instance: QbittorrentInstance, answer: AddAnswer): Promise<AddedTorrent> {
     const { label } = instance;
-    if (answer.added) return { hash: answer.hash, alreadyPresent: false, instance: label };
+    if (answer.added) {
+      if (answer.tagsLater !== undefined) {
+        if ((await this.lookUntilListed(label, [answer.hash])).has(answer.hash)) {
+          await instance.client.addTags(answer.hash, answer.tagsLater);
+        } else {
+          this.logger.warn(
+            `${label} did not list ${answer.hash} in time after adding it: it is held without its tags (${answer.tagsLater.join(', ')})`,
+          );
+        }
+      }
+      return { hash: answer.hash, alreadyPresent: false, instance: label };
+    }
     if ((await this.lookUntilListed(label, [answer.hash])).has(answer.hash)) {
       return { hash: answer.hash, alreadyPresent: true, instance: label };
     }

@@ -32,7 +32,7 @@ export async function createOpenApiDocument(app: INestApplication): Promise<Open
   const config = new DocumentBuilder()
     .setTitle('downloader-qbittorrent')
     .setDescription(
-      'Takes magnet links over REST and drives qBittorrent (4.x to 5.3+) through its WebUI API. ' +
+      'Takes magnet links over REST and drives qBittorrent (4.2.5 to 5.3.0) through its WebUI API. ' +
         'With API_TOKEN set, every endpoint but the health checks wants `Authorization: Bearer <API_TOKEN>`.',
     )
     .setVersion(packageVersion())

@@ -43,7 +43,7 @@ describe(firstStartConfig.name, () => {
   it('holds the credentials, the slow-torrent queueing settings and the accepted legal notice', () => {
     const config = firstStartConfig(CREDENTIALS);
     expect(config).toMatch(
-      /^\[Preferences\]\nWebUI\\Username=bangumi\nWebUI\\Password_PBKDF2="@ByteArray\(/m,
+      /^\[Preferences\]\nQueueing\\IgnoreSlowTorrents=true\nWebUI\\Username=bangumi\nWebUI\\Password_PBKDF2="@ByteArray\(/m,
     );
     expect(config).toContain(
       '[BitTorrent]\nSession\\IgnoreSlowTorrentsForQueueing=true\nSession\\SlowTorrentsInactivityTimer=1200\n',

@@ -75,6 +75,8 @@ export function firstStartConfig(
       ...(savePath !== undefined && { 'Session\\DefaultSavePath': savePath }),
     },
     Preferences: {
+      // 4.2 reads "ignore slow torrents" here (and the timer under BitTorrent, as later versions).
+      'Queueing\\IgnoreSlowTorrents': 'true',
       'WebUI\\Username': username,
       'WebUI\\Password_PBKDF2': webuiPasswordHash(password),
       // 4.x reads the default save path here.

@@ -31,6 +31,17 @@ describe(dialectFor.name, () => {
   ])('WebAPI %s uses stop/start: %s', (version, stopStart) => {
     expect(dialectFor(version).stopStart).toBe(stopStart);
   });
+
+  it.each([
+    ['2.5.1', { tagsOnAdd: false, tagFilter: false }], // qBittorrent 4.2.5 (Debian 11)
+    ['2.6.1', { tagsOnAdd: false, tagFilter: false }],
+    ['2.6.2', { tagsOnAdd: true, tagFilter: false }], // 4.3.2
+    ['2.8.2', { tagsOnAdd: true, tagFilter: false }],
+    ['2.8.3', { tagsOnAdd: true, tagFilter: true }], // 4.4.0
+    ['2.8.19', { tagsOnAdd: true, tagFilter: true }], // 4.5.2
+  ])('WebAPI %s: tags on add and the tag filter as its changelog says', (version, expected) => {
+    expect(dialectFor(version)).toMatchObject(expected);
+  });
 });
 
 const HASH = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
@@ -47,12 +58,14 @@ describe('the version table, request side', () => {
     [true, 'stop', 'torrents/stop'],
     [true, 'start', 'torrents/start'],
   ] as const)('stopStart %s: %s is %s', (stopStart, action, path) => {
-    expect(switchPath(action, { stopStart })).toBe(path);
+    expect(switchPath(action, { ...dialectFor('2.8.19'), stopStart })).toBe(path);
   });
 
   it('files a torrent started, where it is asked to, whatever the defaults of 4.x and 5.x', () => {
-    expect(addForm({})).toEqual({ paused: 'false', stopped: 'false' });
-    expect(addForm({ savePath: '/dl', category: 'c', tags: ['a', 'b'], paused: true })).toEqual({
+    const modern = dialectFor('2.8.19');
+    expect(addForm({}, modern)).toEqual({ paused: 'false', stopped: 'false' });
+    const options = { savePath: '/dl', category: 'c', tags: ['a', 'b'], paused: true };
+    expect(addForm(options, modern)).toEqual({
       paused: 'true',
       stopped: 'true',
       savepath: '/dl',
@@ -60,6 +73,8 @@ describe('the version table, request side', () => {
       category: 'c',
       tags: 'a,b',
     });
+    // WebAPI 2.5.1 ignores them on an add: the client adds them apart.
+    expect(addForm(options, dialectFor('2.5.1'))).not.toHaveProperty('tags');
   });
 });
 
@@ -148,6 +163,14 @@ describe('the version table, answer side', () => {
     expect(listed('/downloads/Show - 01.mkv')).toBe('/downloads/Show - 01.mkv');
     expect(listed('renamed.mkv')).toBe('/downloads/renamed.mkv');
     expect(listed('C:\\dl\\a.mkv', 'C:\\dl')).toBe('C:\\dl\\a.mkv');
+  });
+
+  it('answers the save path without the trailing slash 4.2.5 lists it with', () => {
+    const torrent = { hash: HASH, state: 'metaDL', name: 'x', tags: '', progress: 0 };
+    const [listed] = readTorrentList(
+      answer(200, JSON.stringify([{ ...torrent, save_path: '/downloads/' }])),
+    );
+    expect(listed.save_path).toBe('/downloads');
   });
 
   it('reads torrent and file lists, refusing what is not one', () => {

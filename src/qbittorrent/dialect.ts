@@ -7,6 +7,10 @@
 // | add, new / duplicate | `Ok.` / `Fails.`           | `Ok.` / `Fails.`         | JSON receipt / 409       |
 // | pause, resume        | `torrents/pause`, `resume` | `torrents/stop`, `start` | `torrents/stop`, `start` |
 // | paused state         | `pausedDL`                 | `stoppedDL`              | `stoppedDL`              |
+//
+// 4.2.5 (WebAPI 2.5.1, libtorrent 1.2) answers as 4.5.2 but for: `tags` on an add ignored (2.6.2),
+// no `tag` filter on torrents/info (2.8.3), no `content_path` (2.6.1), a duplicate add answered
+// `Ok.`, and no v2 torrents. The WebAPI version that brought each is in docs/qbittorrent.md.
 import {
   QbittorrentAuthError,
   QbittorrentHttpError,
@@ -14,13 +18,20 @@ import {
   TorrentRejectedError,
 } from './qbittorrent.errors.js';
 import type { QbittorrentPreferences } from './qbittorrent-settings.js';
-import { isAbsolutePath, joinPath } from './save-path.js';
+import { isAbsolutePath, joinPath, withoutTrailingSeparator } from './save-path.js';
 import type { AddAnswer, AddOptions, TorrentContent, TorrentInfo } from './qbittorrent.types.js';
 
-/** What differs between qBittorrent versions in the calls this client makes. */
+/**
+ * What differs between qBittorrent versions in the calls this client makes, by the WebAPI version
+ * that brought it (its changelog, docs/qbittorrent.md).
+ */
 export interface Dialect {
   /** WebAPI 2.11.0 (qBittorrent 5.0) renamed pause/resume to stop/start; the old names answer 404. */
   stopStart: boolean;
+  /** WebAPI 2.6.2 (4.3.2) takes `tags` on `torrents/add`; before, they are ignored in silence. */
+  tagsOnAdd: boolean;
+  /** WebAPI 2.8.3 (4.4.0) filters `torrents/info` by `tag`; before, the filter is ignored. */
+  tagFilter: boolean;
 }
 
 /** One answer of the WebUI, as the transport read it. */
@@ -31,9 +42,16 @@ export interface WebuiResponse {
 }
 
 const STOP_START_SINCE = [2, 11, 0];
+const TAGS_ON_ADD_SINCE = [2, 6, 2];
+const TAG_FILTER_SINCE = [2, 8, 3];
 
 export function dialectFor(webApiVersion: string): Dialect {
-  return { stopStart: compareVersions(webApiVersion, STOP_START_SINCE) >= 0 };
+  const since = (version: number[]) => compareVersions(webApiVersion, version) >= 0;
+  return {
+    stopStart: since(STOP_START_SINCE),
+    tagsOnAdd: since(TAGS_ON_ADD_SINCE),
+    tagFilter: since(TAG_FILTER_SINCE),
+  };
 }
 
 /** The endpoint that stops (pauses) or starts (resumes) torrents in this dialect. */
@@ -42,8 +60,11 @@ export function switchPath(action: 'stop' | 'start', dialect: Dialect): string {
   return dialect.stopStart ? 'torrents/start' : 'torrents/resume';
 }
 
-/** The fields of `torrents/add` that file a new torrent, for magnets and .torrent files alike. */
-export function addForm(options: AddOptions): Record<string, string> {
+/**
+ * The fields of `torrents/add` that file a new torrent, for magnets and .torrent files alike. A
+ * dialect that ignores `tags` there gets them apart (QbittorrentClient, torrents/addTags).
+ */
+export function addForm(options: AddOptions, dialect: Dialect): Record<string, string> {
   // Started unless asked otherwise, whatever "do not start" default qBittorrent has: 4.x reads
   // `paused`, 5.x `stopped`; each ignores the other's.
   const stopped = String(options.paused ?? false);
@@ -54,7 +75,9 @@ export function addForm(options: AddOptions): Record<string, string> {
     form.autoTMM = 'false';
   }
   if (options.category !== undefined) form.category = options.category;
-  if (options.tags !== undefined && options.tags.length > 0) form.tags = options.tags.join(',');
+  if (options.tags !== undefined && options.tags.length > 0 && dialect.tagsOnAdd) {
+    form.tags = options.tags.join(',');
+  }
   return form;
 }
 
@@ -136,6 +159,7 @@ export function expectStatus(response: WebuiResponse, operation: string, status:
 /**
  * `torrents/info`: the torrents, each with the fields this service reads. `content_path` is made
  * absolute: 4.5.2 reports it relative to the save path after one of its files was renamed.
+ * `save_path` loses the trailing separator 4.2.5 gives it.
  */
 export function readTorrentList(response: WebuiResponse): TorrentInfo[] {
   expectStatus(response, 'torrents/info', 200);
@@ -144,6 +168,9 @@ export function readTorrentList(response: WebuiResponse): TorrentInfo[] {
     throw new QbittorrentProtocolError('torrents/info', 'expected a JSON array of torrents');
   }
   for (const torrent of torrents) {
+    if (typeof torrent.save_path === 'string') {
+      torrent.save_path = withoutTrailingSeparator(torrent.save_path);
+    }
     const path = torrent.content_path;
     if (path && !isAbsolutePath(path)) torrent.content_path = joinPath(torrent.save_path, path);
   }
@@ -266,4 +293,20 @@ export function readMaindata(response: WebuiResponse): Maindata {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `app/buildInfo` (WebAPI 2.3.0): the libtorrent version qBittorrent was built on. */
+export function readLibtorrentVersion(response: WebuiResponse): string {
+  expectStatus(response, 'app/buildInfo', 200);
+  const info = parseJson<unknown>(response.body, 'app/buildInfo');
+  const libtorrent = isRecord(info) ? info.libtorrent : undefined;
+  if (typeof libtorrent !== 'string') {
+    throw new QbittorrentProtocolError('app/buildInfo', 'expected a libtorrent version');
+  }
+  return libtorrent;
+}
+
+/** Whether a version string (`v4.2.5`, `2.0.8.0`) is `reference` or later. */
+export function isAtLeast(version: string, reference: number[]): boolean {
+  return compareVersions(version, reference) >= 0;
 }

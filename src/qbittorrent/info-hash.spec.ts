@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { torrentIdOf } from './info-hash.js';
+import { torrentIdOf, torrentIdOn } from './info-hash.js';
 
 describe(torrentIdOf.name, () => {
   it.each([
@@ -18,4 +18,21 @@ describe(torrentIdOf.name, () => {
       expect(torrentIdOf(value)).toBeNull();
     },
   );
+});
+
+describe(torrentIdOn.name, () => {
+  const v1 = { hash: 'a'.repeat(40), v1Hash: 'a'.repeat(40), v2: false };
+  const hybrid = { hash: 'b'.repeat(40), v1Hash: 'c'.repeat(40), v2: true };
+  const v2Only = { hash: 'd'.repeat(40), v1Hash: null, v2: true };
+
+  it.each([
+    ['a v1 torrent', v1, true, 'a'.repeat(40)],
+    ['a v1 torrent', v1, false, 'a'.repeat(40)],
+    ['a hybrid', hybrid, true, 'b'.repeat(40)],
+    ['a hybrid', hybrid, false, 'c'.repeat(40)],
+    ['a v2-only torrent', v2Only, true, 'd'.repeat(40)],
+    ['a v2-only torrent', v2Only, false, null],
+  ])('%s on libtorrent 2: %s -> %s', (_name, torrent, libtorrent2, id) => {
+    expect(torrentIdOn(torrent, libtorrent2)).toBe(id);
+  });
 });

@@ -31,3 +31,22 @@ export function torrentIdOf(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   return v1HashOf(value) ?? v2HashOf(value)?.slice(0, 40) ?? null;
 }
+
+/**
+ * What decides the id qBittorrent gives a torrent: libtorrent 2 (qBittorrent 4.4 and later, most
+ * builds) takes its v2 hash truncated to 40 hex characters when it has one (v2-only or hybrid),
+ * libtorrent 1.2 (4.2, 4.3, some later builds) knows v1 only.
+ */
+export interface TorrentIdentity {
+  /** The id on libtorrent 2. */
+  hash: string;
+  /** The v1 info-hash (SHA-1): the id on libtorrent 1.2; null for a v2-only torrent. */
+  v1Hash: string | null;
+  /** Whether it has a v2 hash (v2-only or hybrid). */
+  v2: boolean;
+}
+
+/** The id a qBittorrent on libtorrent 2 or 1.x gives the torrent; null when 1.x cannot take it. */
+export function torrentIdOn(torrent: TorrentIdentity, libtorrent2: boolean): string | null {
+  return libtorrent2 || !torrent.v2 ? torrent.hash : torrent.v1Hash;
+}

@@ -1,13 +1,13 @@
 import { CONTROL_CHARACTER } from '../common/text.js';
-import { v1HashOf } from './info-hash.js';
+import { type TorrentIdentity, v1HashOf } from './info-hash.js';
 import { InvalidMagnetError } from './qbittorrent.errors.js';
 
 /** qBittorrent reads `urls` as a newline-separated list, so one more byte than this is one too many. */
 export const MAX_MAGNET_BYTES = 8192;
 
 /** A magnet link qBittorrent will accept, with the id qBittorrent will give its torrent. */
-export interface MagnetLink {
-  /** The torrent id qBittorrent uses: 40 lowercase hex characters. */
+export interface MagnetLink extends TorrentIdentity {
+  /** The torrent id qBittorrent on libtorrent 2 uses: 40 lowercase hex characters. */
   hash: string;
   /** The link to send to qBittorrent: the caller's link with its `xt` values in canonical form. */
   url: string;
@@ -63,7 +63,13 @@ export function parseMagnet(url: string): MagnetLink {
   // qBittorrent's torrent id for anything with a v2 hash is that hash truncated to 40 hex characters.
   const hash = hashV2 !== undefined ? hashV2.slice(0, 40) : hashV1;
   const hasTrackers = params.some((param) => /^tr(\.\d+)?=./i.test(param));
-  return { hash, url: `magnet:?${params.join('&')}`, hasTrackers };
+  return {
+    hash,
+    v1Hash: hashV1 ?? null,
+    v2: hashV2 !== undefined,
+    url: `magnet:?${params.join('&')}`,
+    hasTrackers,
+  };
 }
 
 /**

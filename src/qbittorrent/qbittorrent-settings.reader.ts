@@ -3,12 +3,16 @@ import {
   type QbittorrentPreferences,
   type SettingRisk,
   settingRisks,
+  versionRisk,
 } from './qbittorrent-settings.js';
 
 /** Settings change rarely; readiness probes and batches should not ask for them every time. */
 const CACHE_MS = 60_000;
 
-/** qBittorrent's own settings, read at most once a minute, and those that can lose downloads. */
+/**
+ * qBittorrent's own settings, read at most once a minute, and those that can lose downloads; a
+ * version older than the oldest proven one is named among them.
+ */
 export class QbittorrentSettings {
   private cached: { preferences: QbittorrentPreferences; until: number } | null = null;
 
@@ -22,7 +26,10 @@ export class QbittorrentSettings {
   }
 
   async risks(): Promise<SettingRisk[]> {
-    return settingRisks(await this.preferences());
+    const risks = settingRisks(await this.preferences());
+    const version = this.client.version;
+    const old = version === null ? null : versionRisk(version.app);
+    return old === null ? risks : [old, ...risks];
   }
 
   /** Whether DHT is known to be off; false when the settings cannot be read. */

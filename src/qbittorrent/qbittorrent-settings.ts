@@ -1,3 +1,5 @@
+import { isAtLeast } from './dialect.js';
+
 /**
  * The qBittorrent preferences (`app/preferences`) that decide whether episodes get lost, in the
  * names of 4.x and 5.x alike. Only what this service reads; unknown versions may lack any of them.
@@ -34,6 +36,18 @@ const ACTION: Record<number, string> = {
   2: 'super-seeds',
   3: 'removes, with its files,',
 };
+
+/** The oldest qBittorrent the compatibility suite proves on its real binary (Debian 11's). */
+export const OLDEST_PROVEN = { name: '4.2.5', parts: [4, 2, 5] };
+
+/** A qBittorrent older than the oldest proven one, named as a risk; null otherwise. */
+export function versionRisk(appVersion: string): SettingRisk | null {
+  if (isAtLeast(appVersion, OLDEST_PROVEN.parts)) return null;
+  return {
+    setting: `qBittorrent ${appVersion}`,
+    risk: `older than ${OLDEST_PROVEN.name}, the oldest version this service is proven on: its answers may be misread`,
+  };
+}
 
 /** qBittorrent bans an address after this many failed logins by default. */
 export const DEFAULT_BAN_THRESHOLD = 5;

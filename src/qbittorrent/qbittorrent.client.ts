@@ -3,17 +3,23 @@ import type { QbittorrentCredentials } from '../config/app.config.js';
 import type { TorrentMetainfo } from '../torrent-file/torrent-file.js';
 import {
   addForm,
+  type Dialect,
   expectStatus,
+  isAtLeast,
   type Maindata,
   readAddAnswer,
   readFileList,
+  readLibtorrentVersion,
   readMaindata,
   readPreferences,
   readTorrentList,
   switchPath,
   type WebuiResponse,
 } from './dialect.js';
+import { splitList } from '../common/text.js';
+import { type TorrentIdentity, torrentIdOn } from './info-hash.js';
 import type { MagnetLink } from './magnet.js';
+import { V2OnlyUnsupportedError } from './qbittorrent.errors.js';
 import type { QbittorrentPreferences } from './qbittorrent-settings.js';
 import type {
   AddAnswer,
@@ -23,7 +29,7 @@ import type {
   TorrentInfo,
   TorrentQuery,
 } from './qbittorrent.types.js';
-import { WebuiSession } from './webui-session.js';
+import { type Session, WebuiSession } from './webui-session.js';
 import { WebuiTransport } from './webui-transport.js';
 
 /**
@@ -35,11 +41,17 @@ import { WebuiTransport } from './webui-transport.js';
  */
 export class QbittorrentClient {
   private readonly logger = new Logger(QbittorrentClient.name);
+  private libtorrent: { session: Session; version: string } | null = null;
 
   constructor(
     private readonly session: WebuiSession,
     private readonly transport: WebuiTransport,
   ) {}
+
+  /** What qBittorrent told of itself at the last login, if any. */
+  get version(): QbittorrentVersion | null {
+    return this.session.version;
+  }
 
   /** The WebUI address this client talks to. */
   get baseUrl(): string {
@@ -72,28 +84,35 @@ export class QbittorrentClient {
    * `torrents/add` with a magnet link: whether qBittorrent answered that it added it. It answers
    * a torrent it holds already as it does an invalid one (`Fails.` or 409): the torrent list
    * decides, which is the caller's to read (TorrentRepository).
+   * @throws V2OnlyUnsupportedError for a v2-only magnet on libtorrent 1.x, before sending it.
    */
   async addMagnet(magnet: MagnetLink, options: AddOptions = {}): Promise<AddAnswer> {
-    const form = { urls: magnet.url, ...addForm(options) };
+    const { dialect, id } = await this.prepareAdd(magnet);
+    const form = { urls: magnet.url, ...addForm(options, dialect) };
     return this.added(
       await this.session.request('torrents/add', { method: 'POST', form }),
-      magnet.hash,
+      id,
+      options,
+      dialect,
     );
   }
 
   /** `torrents/add` with a .torrent file (multipart field `torrents`), as addMagnet. */
   async addTorrentFile(torrent: TorrentMetainfo, options: AddOptions = {}): Promise<AddAnswer> {
+    const { dialect, id } = await this.prepareAdd(torrent);
     // A FormData is consumed by the request: each attempt (and the replay after a 403) builds its own.
     const response = await this.session.request('torrents/add', {
       method: 'POST',
       multipart: () => {
         const body = new FormData();
         body.append('torrents', new Blob([torrent.bytes]), `${torrent.hash}.torrent`);
-        for (const [name, value] of Object.entries(addForm(options))) body.append(name, value);
+        for (const [name, value] of Object.entries(addForm(options, dialect))) {
+          body.append(name, value);
+        }
         return body;
       },
     });
-    return this.added(response, torrent.hash);
+    return this.added(response, id, options, dialect);
   }
 
   /** `torrents/info`: the torrents matching a query, however many hashes it names. */
@@ -101,8 +120,16 @@ export class QbittorrentClient {
     const params: Record<string, string> = {};
     if (query.hashes !== undefined) params.hashes = query.hashes.join('|');
     if (query.category !== undefined) params.category = query.category;
-    if (query.tag !== undefined) params.tag = query.tag;
-    return readTorrentList(await this.session.request('torrents/info', { query: params }));
+    // Before WebAPI 2.8.3 the `tag` filter is ignored: the torrents are filtered here instead.
+    const { tag } = query;
+    const filterHere = tag !== undefined && !(await this.session.current()).dialect.tagFilter;
+    if (tag !== undefined && !filterHere) params.tag = tag;
+    const torrents = readTorrentList(
+      await this.session.request('torrents/info', { query: params }),
+    );
+    return filterHere
+      ? torrents.filter((torrent) => splitList(torrent.tags).includes(tag))
+      : torrents;
   }
 
   /**
@@ -143,10 +170,46 @@ export class QbittorrentClient {
     expectStatus(response, 'torrents/delete', 200);
   }
 
-  private added(response: WebuiResponse, hash: string): AddAnswer {
+  /**
+   * The dialect of the current session and the id this qBittorrent gives the torrent: its v2 hash
+   * (truncated) on libtorrent 2, its v1 hash on libtorrent 1.x, which cannot take a v2-only one.
+   */
+  private async prepareAdd(torrent: TorrentIdentity): Promise<{ dialect: Dialect; id: string }> {
+    const session = await this.session.current();
+    if (!torrent.v2) return { dialect: session.dialect, id: torrent.hash };
+    const libtorrent = await this.libtorrentOf(session);
+    const id = torrentIdOn(torrent, isAtLeast(libtorrent, [2]));
+    if (id === null)
+      throw new V2OnlyUnsupportedError(torrent.hash, session.version.app, libtorrent);
+    return { dialect: session.dialect, id };
+  }
+
+  /**
+   * The libtorrent version qBittorrent runs, read once per session (`app/buildInfo`, WebAPI 2.3.0)
+   * and only for a torrent with a v2 hash, whose id depends on it.
+   */
+  private async libtorrentOf(session: Session): Promise<string> {
+    if (this.libtorrent?.session === session) return this.libtorrent.version;
+    // Before 4.4.0 qBittorrent ran on libtorrent 1.x only.
+    const version = isAtLeast(session.version.app, [4, 4])
+      ? readLibtorrentVersion(await this.session.request('app/buildInfo'))
+      : '1.x';
+    this.libtorrent = { session, version };
+    return version;
+  }
+
+  private added(
+    response: WebuiResponse,
+    hash: string,
+    options: AddOptions,
+    dialect: Dialect,
+  ): AddAnswer {
     const answer = readAddAnswer(response, hash);
     if (answer.hash !== hash)
       this.logger.warn(`qBittorrent added ${hash} as ${answer.hash}: reporting its id`);
+    const tags = options.tags ?? [];
+    if (answer.added && tags.length > 0 && !dialect.tagsOnAdd)
+      return { ...answer, tagsLater: tags };
     return answer;
   }
 

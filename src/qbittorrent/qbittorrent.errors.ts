@@ -253,3 +253,18 @@ export class NoRoomError extends QbittorrentError {
 function gibibytes(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 }
+
+/**
+ * A BitTorrent v2-only torrent sent to a qBittorrent on libtorrent 1.x, which cannot take it: no
+ * retry will ever help, so it is refused (400, unsupported) before anything is sent.
+ */
+export class V2OnlyUnsupportedError extends QbittorrentError {
+  readonly transient = false;
+  override readonly httpStatus = 400;
+
+  constructor(hash: string, qbittorrent: string, libtorrent: string) {
+    super(
+      `torrent ${hash} is BitTorrent v2 only, and qBittorrent ${qbittorrent} runs libtorrent ${libtorrent}, which cannot take it: send its v1 or hybrid link, or use a qBittorrent on libtorrent 2 (4.4 or later)`,
+    );
+  }
+}

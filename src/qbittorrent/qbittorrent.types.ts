@@ -23,7 +23,8 @@ export interface TorrentInfo {
   /** Seconds; 8640000 means unknown. */
   eta: number;
   save_path: string;
-  content_path: string;
+  /** Absent before WebAPI 2.6.1 (qBittorrent 4.2). */
+  content_path?: string;
   category: string;
   /** Comma-separated. */
   tags: string;
@@ -60,7 +61,16 @@ export interface AddOptions {
  * torrent it holds already: then its list decides, and `refusal` is the failure if it is absent.
  */
 export type AddAnswer =
-  | { /** The id qBittorrent holds the torrent under. */ hash: string; added: true }
+  | {
+      /** The id qBittorrent holds the torrent under. */
+      hash: string;
+      added: true;
+      /**
+       * Tags this qBittorrent ignores on an add (before WebAPI 2.6.2): to put on with
+       * `torrents/addTags` once it lists the torrent.
+       */
+      tagsLater?: string[];
+    }
   | { hash: string; added: false; refusal: Error };
 
 export interface AddedTorrent {

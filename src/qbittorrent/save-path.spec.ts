@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isAbsolutePath, joinPath } from './save-path.js';
+import { isAbsolutePath, joinPath, withoutTrailingSeparator } from './save-path.js';
 
 describe(joinPath.name, () => {
   it.each([
@@ -19,5 +19,18 @@ describe(isAbsolutePath.name, () => {
     ['Show/a.mkv', false],
   ])('%s: %s', (path, absolute) => {
     expect(isAbsolutePath(path)).toBe(absolute);
+  });
+});
+
+describe(withoutTrailingSeparator.name, () => {
+  it.each([
+    ['/downloads/', '/downloads'],
+    ['/downloads//', '/downloads'],
+    ['/downloads', '/downloads'],
+    ['/', '/'],
+    ['C:\\Downloads\\', 'C:\\Downloads'],
+    ['C:\\', 'C:\\'],
+  ])('%s: %s', (path, folder) => {
+    expect(withoutTrailingSeparator(path)).toBe(folder);
   });
 });

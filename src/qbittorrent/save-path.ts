@@ -12,3 +12,12 @@ export function joinPath(savePath: string, name: string): string {
 export function isAbsolutePath(path: string): boolean {
   return /^([\\/]|[A-Za-z]:)/.test(path);
 }
+
+/**
+ * A folder without the separator some versions end it with (4.2.5 lists `/downloads/`, later ones
+ * `/downloads`), so that every version answers the same path. A root (`/`, `C:\\`) stays as it is.
+ */
+export function withoutTrailingSeparator(path: string): string {
+  const trimmed = path.replace(/[\\/]+$/, '');
+  return trimmed === '' || /^[A-Za-z]:$/.test(trimmed) ? path : trimmed;
+}

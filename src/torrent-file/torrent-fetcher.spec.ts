@@ -47,6 +47,8 @@ describe(TorrentFetcher.name, () => {
       name: torrent.name,
       bytes: torrent.bytes,
       size: 1024,
+      v1Hash: torrent.id,
+      v2: false,
     });
   });
 

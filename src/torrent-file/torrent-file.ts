@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import bencode from 'bencode';
+import type { TorrentIdentity } from '../qbittorrent/info-hash.js';
 import { InvalidTorrentFileError } from './torrent-file.errors.js';
 
 /** A .torrent file we can hand to qBittorrent, with the id qBittorrent will give its torrent. */
-export interface TorrentMetainfo {
-  /** The torrent id qBittorrent uses: 40 lowercase hex characters. */
+export interface TorrentMetainfo extends TorrentIdentity {
+  /** The torrent id qBittorrent on libtorrent 2 uses: 40 lowercase hex characters. */
   hash: string;
   /** The torrent's name, from its info dictionary. */
   name: string;
@@ -72,10 +73,18 @@ export function parseTorrentFile(bytes: Buffer): TorrentMetainfo {
   }
 
   const encodedInfo = bencode.encode(info);
+  const v1Hash = v1 ? createHash('sha1').update(encodedInfo).digest('hex') : null;
   const hash = v2
     ? createHash('sha256').update(encodedInfo).digest('hex').slice(0, 40)
-    : createHash('sha1').update(encodedInfo).digest('hex');
-  return { hash, name: Buffer.from(name).toString('utf8'), bytes, size: contentSize(info) };
+    : (v1Hash as string);
+  return {
+    hash,
+    v1Hash,
+    v2,
+    name: Buffer.from(name).toString('utf8'),
+    bytes,
+    size: contentSize(info),
+  };
 }
 
 function isDictionary(value: Bencoded | undefined): value is { [key: string]: Bencoded } {

@@ -4,11 +4,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
- * The three WebUI dialects of docs/qbittorrent.md, named by the real version they were seen on.
- * 4.5.2 stands for 4.x, 5.1.0 for 5.0-5.1, 5.3.0 for 5.2 and later.
+ * The WebUI dialects of docs/qbittorrent.md, named by the real version they were seen on. 4.2.5
+ * stands for WebAPI before 2.6.2 on libtorrent 1.2, 4.5.2 for the rest of 4.x, 5.1.0 for 5.0-5.1,
+ * 5.3.0 for 5.2 and later.
  */
-export type FakeDialect = '4.5.2' | '5.1.0' | '5.3.0';
-export const DIALECTS: FakeDialect[] = ['4.5.2', '5.1.0', '5.3.0'];
+export type FakeDialect = '4.2.5' | '4.5.2' | '5.1.0' | '5.3.0';
+export const DIALECTS: FakeDialect[] = ['4.2.5', '4.5.2', '5.1.0', '5.3.0'];
 
 interface DialectSpec {
   app: string;
@@ -19,15 +20,43 @@ interface DialectSpec {
   modernAnswers: boolean;
   /** 5.0+: torrents/stop and torrents/start; pause/resume answer 404. */
   stopStart: boolean;
+  /** `app/buildInfo`'s libtorrent: 1.2 (4.2.5) knows no v2 hashes. */
+  libtorrent: string;
+  /** WebAPI 2.6.2+: `tags` on `torrents/add` (ignored before); 2.8.3+: `tag` on `torrents/info`. */
+  tagsOnAdd: boolean;
+  tagFilter: boolean;
+  /** WebAPI 2.6.1+: `content_path` in `torrents/info`. */
+  contentPath: boolean;
+  /**
+   * What 4.2.5 alone does: answers an add of a torrent it holds `Ok.`, answers 403 and 404 with an
+   * empty body, reads a magnet's `XT` key only in lower case, and reports `last_activity` as now
+   * until a byte came in (libtorrent 1.2).
+   */
+  old: boolean;
 }
 
+const MODERN = { tagsOnAdd: true, tagFilter: true, contentPath: true, old: false };
 const SPECS: Record<FakeDialect, DialectSpec> = {
+  '4.2.5': {
+    app: 'v4.2.5',
+    webApi: '2.5.1',
+    removedEndpointBody: '',
+    modernAnswers: false,
+    stopStart: false,
+    libtorrent: '1.2.9.0',
+    tagsOnAdd: false,
+    tagFilter: false,
+    contentPath: false,
+    old: true,
+  },
   '4.5.2': {
     app: 'v4.5.2',
     webApi: '2.8.19',
     removedEndpointBody: 'Not Found',
     modernAnswers: false,
     stopStart: false,
+    libtorrent: '2.0.8.0',
+    ...MODERN,
   },
   '5.1.0': {
     app: 'v5.1.0',
@@ -35,6 +64,8 @@ const SPECS: Record<FakeDialect, DialectSpec> = {
     removedEndpointBody: 'Not Found',
     modernAnswers: false,
     stopStart: true,
+    libtorrent: '2.0.11.0',
+    ...MODERN,
   },
   '5.3.0': {
     app: 'v5.3.0',
@@ -42,6 +73,8 @@ const SPECS: Record<FakeDialect, DialectSpec> = {
     removedEndpointBody: 'Endpoint does not exist',
     modernAnswers: true,
     stopStart: true,
+    libtorrent: '2.0.11.0',
+    ...MODERN,
   },
 };
 
@@ -102,6 +135,8 @@ export interface FakeQbittorrentOptions {
   banAfter?: number;
   /** Listen on this port (for "qBittorrent comes up later" tests); default a free one. */
   port?: number;
+  /** Answer this to app/version instead of the dialect's own (`v4.1.9`, say). */
+  appVersion?: string;
 }
 
 /**
@@ -142,9 +177,12 @@ export class FakeQbittorrent {
     private readonly server: Server,
     readonly port: number,
     readonly dialect: FakeDialect,
-    private readonly options: Required<Omit<FakeQbittorrentOptions, 'port' | 'dialect'>>,
+    private readonly options: Required<
+      Omit<FakeQbittorrentOptions, 'port' | 'dialect' | 'appVersion'>
+    >,
+    appVersion?: string,
   ) {
-    this.spec = SPECS[dialect];
+    this.spec = { ...SPECS[dialect], app: appVersion ?? SPECS[dialect].app };
     this.preferences = {
       auto_tmm_enabled: false,
       [this.spec.stopStart ? 'add_stopped_enabled' : 'start_paused_enabled']: false,
@@ -178,6 +216,7 @@ export class FakeQbittorrent {
         password: options.password ?? 'adminadmin',
         banAfter: options.banAfter ?? 5,
       },
+      options.appVersion,
     );
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
@@ -189,6 +228,11 @@ export class FakeQbittorrent {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Whether its libtorrent (2) takes v2 hashes: 4.2.5's (1.2) knows v1 only. */
+  get knowsV2(): boolean {
+    return !this.spec.libtorrent.startsWith('1.');
   }
 
   get cookieName(): string {
@@ -305,18 +349,27 @@ export class FakeQbittorrent {
 
   private route(call: RecordedCall): Answer {
     if (call.endpoint === 'auth/login') return this.login(call);
-    if (!this.authorized(call.cookie)) return { status: 403, body: 'Forbidden' };
+    if (!this.authorized(call.cookie)) {
+      return { status: 403, body: this.spec.old ? '' : 'Forbidden' };
+    }
     switch (call.endpoint) {
       case 'app/version':
         return { status: 200, body: this.spec.app };
       case 'app/webapiVersion':
         return { status: 200, body: this.spec.webApi };
+      case 'app/buildInfo':
+        return json({
+          qt: '5.15.2',
+          libtorrent: this.spec.libtorrent,
+          boost: '1.74.0',
+          bitness: 64,
+        });
       case 'app/preferences':
         return json(this.preferences);
       case 'torrents/add':
         return this.add(call.form, call.uploads);
       case 'torrents/info':
-        return json(this.info(call.query));
+        return json(this.listed(call.query));
       case 'torrents/files':
         return this.files(call.query.get('hash') ?? '');
       case 'sync/maindata':
@@ -327,7 +380,7 @@ export class FakeQbittorrent {
         return this.switchState(call.form, call.endpoint === 'torrents/pause');
       case 'torrents/stop':
       case 'torrents/start':
-        if (!this.spec.stopStart) return { status: 404, body: 'Not Found' };
+        if (!this.spec.stopStart) return this.notFound();
         return this.switchState(call.form, call.endpoint === 'torrents/stop');
       case 'torrents/addTags':
         return this.addTags(call.form);
@@ -338,8 +391,12 @@ export class FakeQbittorrent {
           this.torrents.delete(hash.toLowerCase());
         return { status: 200, body: '' };
       default:
-        return { status: 404, body: 'Not Found' };
+        return this.notFound();
     }
+  }
+
+  private notFound(): Answer {
+    return { status: 404, body: this.spec.old ? '' : 'Not Found' };
   }
 
   private login(call: RecordedCall): Answer {
@@ -380,15 +437,22 @@ export class FakeQbittorrent {
     return false;
   }
 
-  private add(form: URLSearchParams, uploads: Buffer[]): Answer {
+  private add(given: URLSearchParams, uploads: Buffer[]): Answer {
     const added: string[] = [];
     let failures = 0;
+    // Before WebAPI 2.6.2 `tags` on an add are ignored.
+    const form = new URLSearchParams(given);
+    if (!this.spec.tagsOnAdd) form.delete('tags');
+    const libtorrent2 = !this.spec.libtorrent.startsWith('1.');
     for (const upload of uploads) {
-      const metainfo = readTorrentFile(upload);
+      const read = readTorrentFile(upload);
+      // libtorrent 1.2 reads a hybrid file as v1 and cannot load a v2-only one.
+      const metainfo = read && !libtorrent2 ? (read.v1 ? { ...read, id: read.v1 } : null) : read;
       // 4.x and 5.x alike refuse a file libtorrent cannot load with 415.
       if (!metainfo) return { status: 415, body: 'Torrent file is not valid.' };
       if (this.torrents.has(metainfo.id)) {
-        failures++;
+        if (this.spec.old) added.push(metainfo.id);
+        else failures++;
         continue;
       }
       this.torrents.set(metainfo.id, this.filed(newTorrentFromFile(metainfo, form), form));
@@ -397,14 +461,16 @@ export class FakeQbittorrent {
     }
     // qBittorrent reads `urls` as one link per line.
     for (const link of (form.get('urls') ?? '').split('\n').filter((line) => line.trim() !== '')) {
-      const hashes = hashesOf(link.trim());
-      if (!hashes) {
+      const hashes = hashesOf(link.trim(), !this.spec.old);
+      // libtorrent 1.2 knows no btmh: a v2-only magnet is refused, a hybrid one read as v1.
+      if (!hashes || (!libtorrent2 && !hashes.v1)) {
         failures++;
         continue;
       }
-      const id = hashes.v2 ? hashes.v2.slice(0, 40) : (hashes.v1 as string);
+      const id = hashes.v2 && libtorrent2 ? hashes.v2.slice(0, 40) : (hashes.v1 as string);
       if (this.torrents.has(id)) {
-        failures++;
+        if (this.spec.old) added.push(id);
+        else failures++;
         continue;
       }
       this.torrents.set(id, this.filed(newTorrent(id, hashes, link, form), form));
@@ -467,7 +533,8 @@ export class FakeQbittorrent {
       .filter(Boolean);
     for (const hash of (form.get('hashes') ?? '').split('|')) {
       const torrent = this.torrents.get(hash.toLowerCase());
-      if (!torrent) continue; // 200 for a hash it does not hold, like the real one
+      // 200 for a hash it does not hold, or does not list yet (still being added), like the real one
+      if (!torrent || (this.listedAt.get(torrent.hash) ?? 0) > Date.now()) continue;
       const tags = torrent.tags.split(', ').filter(Boolean);
       torrent.tags = [...new Set([...tags, ...added])].sort().join(', ');
     }
@@ -487,9 +554,30 @@ export class FakeQbittorrent {
     const category = query.get('category');
     if (category !== null) torrents = torrents.filter((torrent) => torrent.category === category);
     const tag = query.get('tag');
-    if (tag !== null)
+    if (tag !== null && this.spec.tagFilter)
       torrents = torrents.filter((torrent) => torrent.tags.split(', ').includes(tag));
     return torrents;
+  }
+
+  /** `torrents/info` as this version answers it. */
+  private listed(query: URLSearchParams): Record<string, unknown>[] {
+    return this.info(query).map((torrent) => this.asThisVersion(torrent));
+  }
+
+  /**
+   * A torrent's fields as this version lists them: 4.2.5 (WebAPI before 2.6.1) has no
+   * `content_path` nor `infohash_v1`/`infohash_v2`, ends `save_path` with a slash, and says it was
+   * active now until a byte came in.
+   */
+  private asThisVersion(torrent: FakeTorrent): Record<string, unknown> {
+    if (!this.spec.old) return { ...torrent };
+    const { content_path: _contentPath, infohash_v1: _v1, infohash_v2: _v2, ...older } = torrent;
+    return {
+      ...older,
+      save_path: older.save_path.replace(/\/?$/, '/'),
+      last_activity:
+        torrent.downloaded > 0 ? torrent.last_activity : Math.floor(Date.now() / 1000) + 1,
+    };
   }
 
   /**
@@ -499,13 +587,17 @@ export class FakeQbittorrent {
    */
   private maindata(rid: number): Record<string, unknown> {
     const torrents: Record<string, Record<string, unknown>> = {};
-    for (const torrent of this.info(new URLSearchParams())) {
+    for (const torrent of this.listed(new URLSearchParams())) {
       const { hash, files: _files, ...fields } = torrent;
-      torrents[hash] = fields;
+      torrents[hash as string] = fields;
     }
     const current: SyncSnapshot = {
       torrents,
-      serverState: { free_space_on_disk: this.freeSpace, queueing: true, refresh_interval: 1500 },
+      serverState: {
+        free_space_on_disk: this.freeSpace,
+        queueing: true,
+        refresh_interval: 1500,
+      },
     };
     const base = this.syncSnapshots.get(rid);
     const id = ++this.lastRid;
@@ -556,7 +648,7 @@ export class FakeQbittorrent {
 
   private files(hash: string): Answer {
     const torrent = this.torrents.get(hash.toLowerCase());
-    if (!torrent) return { status: 404, body: 'Not Found' };
+    if (!torrent) return this.notFound();
     return json(
       torrent.files.map((file, index) => ({
         index,
@@ -650,7 +742,8 @@ function newTorrent(id: string, hashes: Hashes, link: string, form: URLSearchPar
     save_path: savePath,
     content_path: `${savePath}/${name}`,
     category: form.get('category') ?? '',
-    // qBittorrent keeps tags as a sorted set and lists them joined by ", ".
+    // qBittorrent keeps tags as a sorted set and lists them joined by ", " (taken on an add from
+    // WebAPI 2.6.2: `newTorrent` is given the form without them before).
     tags: (form.get('tags') ?? '')
       .split(',')
       .map((tag) => tag.trim())
@@ -726,11 +819,11 @@ interface Hashes {
  * Reads a magnet as qBittorrent does (written apart from the service's parser on purpose): the
  * scheme and the `urn:btih:`/`urn:btmh:` prefixes must be lowercase; the last `xt` of a kind wins.
  */
-function hashesOf(link: string): Hashes | null {
+function hashesOf(link: string, anyCaseKey: boolean): Hashes | null {
   if (!link.startsWith('magnet:?')) return null;
   const hashes: Hashes = {};
   for (const [key, value] of new URLSearchParams(link.slice('magnet:?'.length))) {
-    if (!/^xt(\.\d+)?$/i.test(key)) continue;
+    if (!(anyCaseKey ? /^xt(\.\d+)?$/i : /^xt(\.\d+)?$/).test(key)) continue;
     if (value.startsWith('urn:btih:')) {
       const digest = value.slice('urn:btih:'.length);
       if (/^[0-9a-f]{40}$/i.test(digest)) hashes.v1 = digest.toLowerCase();

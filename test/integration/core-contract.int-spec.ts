@@ -13,7 +13,12 @@ import {
   decodeStatusQueryResponse,
   type DownloadStatusItem,
 } from '../support/core-contract.js';
-import { startAppFor, versionsUnderTest, waitForTorrent } from '../support/real-qbittorrent.js';
+import {
+  knowsV2,
+  startAppFor,
+  versionsUnderTest,
+  waitForTorrent,
+} from '../support/real-qbittorrent.js';
 import { type Seed, startSeeder } from '../support/seeder.js';
 import { makeTorrent } from '../support/torrent-files.js';
 import { TorrentServer } from '../support/torrent-server.js';
@@ -70,10 +75,17 @@ describe.each(versionsUnderTest())('the core service cycle on qBittorrent %s', (
       const made = makeTorrent({ version: kind });
       const url = site.file(`/single/${kind}.torrent`, made.bytes);
       const response = await http().post('/download').send({ link_id: 1, url });
-      expect(response.body).toEqual({ status: 'accepted', hash: made.id, error: null });
+      // libtorrent 1.x (4.2.5) holds a hybrid by its v1 hash, and cannot take a v2-only one.
+      const id = knowsV2(version) ? made.id : made.v1;
+      if (id === null) {
+        expect(response.status).toBe(400);
+        expect(response.body.error).toContain(`qBittorrent v${version} runs libtorrent 1.x`);
+        return;
+      }
+      expect(response.body).toEqual({ status: 'accepted', hash: id, error: null });
       // qBittorrent lists a torrent it has just loaded a moment after answering the add.
-      const held = await waitForTorrent(sut.client, made.id, (t) => t !== null);
-      expect(held?.hash).toBe(made.id);
+      const held = await waitForTorrent(sut.client, id, (t) => t !== null);
+      expect(held?.hash).toBe(id);
     },
   );
 

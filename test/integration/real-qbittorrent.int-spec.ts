@@ -5,10 +5,17 @@ import { startQbittorrent, type RunningQbittorrent } from '../../scripts/lib/qbi
 import { parseMagnet } from '../../src/qbittorrent/magnet.js';
 import type { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
 import type { TestApp } from '../support/app.js';
-import { startAppFor, versionsUnderTest, waitForTorrent } from '../support/real-qbittorrent.js';
+import {
+  knowsV2,
+  startAppFor,
+  versionsUnderTest,
+  waitForTorrent,
+} from '../support/real-qbittorrent.js';
 
 const SHA256 = '0d5f6a3e1b7c9d2e4f8a0b1c3d5e7f9a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e';
 const HEX = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
+const HYBRID_V1 = 'b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1';
+const HYBRID_V2 = `${'2b'.repeat(31)}2b`;
 const BASE32_OF = {
   hex: 'aa23456789abcdef0123456789abcdef01234561',
   base32: 'VIRUKZ4JVPG66AJDIVTYTK6N54ASGRLB',
@@ -61,17 +68,46 @@ describe.each(versionsUnderTest())('real qBittorrent %s', (version) => {
   });
 
   it.each([
-    ['a 40-hex btih', `magnet:?xt=urn:btih:${HEX}&dn=hex`, HEX],
-    ['a 32-char base32 btih', `magnet:?xt=urn:btih:${BASE32_OF.base32}&dn=base32`, BASE32_OF.hex],
-    ['a v2-only btmh', `magnet:?xt=urn:btmh:1220${SHA256}&dn=v2`, SHA256.slice(0, 40)],
-  ])('adds %s and answers the id qBittorrent holds it under', async (_name, url, hash) => {
-    const response = await post({ link_id: 10, url });
+    ['a 40-hex btih', `magnet:?xt=urn:btih:${HEX}&dn=hex`, HEX, HEX],
+    [
+      'a 32-char base32 btih',
+      `magnet:?xt=urn:btih:${BASE32_OF.base32}&dn=base32`,
+      BASE32_OF.hex,
+      BASE32_OF.hex,
+    ],
+    ['a v2-only btmh', `magnet:?xt=urn:btmh:1220${SHA256}&dn=v2`, SHA256.slice(0, 40), null],
+    [
+      'a hybrid btih + btmh',
+      `magnet:?xt=urn:btih:${HYBRID_V1}&xt=urn:btmh:1220${HYBRID_V2}&dn=hybrid`,
+      HYBRID_V2.slice(0, 40),
+      HYBRID_V1,
+    ],
+  ])(
+    'adds %s, answers the id qBittorrent holds it under, and its link_id in the poll',
+    async (_name, url, onLibtorrent2, onLibtorrent1) => {
+      const linkId = 10 + (counter++ % 1000);
+      const response = await post({ link_id: linkId, url });
 
-    expect(response.status).toBe(201);
-    expect(response.body).toEqual({ status: 'accepted', hash, error: null });
-    const torrent = await waitForTorrent(client, hash, (t) => t !== null);
-    expect(torrent?.hash).toBe(hash);
-  });
+      // libtorrent 1.x (4.2.5) holds a hybrid by its v1 hash, and cannot take a v2-only one.
+      const hash = knowsV2(version) ? onLibtorrent2 : onLibtorrent1;
+      if (hash === null) {
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({
+          status: 'unsupported',
+          hash: null,
+          error: expect.stringContaining(`qBittorrent v${version} runs libtorrent 1.x`),
+        });
+        return;
+      }
+      expect(response.status).toBe(201);
+      expect(response.body).toEqual({ status: 'accepted', hash, error: null });
+      const torrent = await waitForTorrent(client, hash, (t) => t !== null);
+      expect(torrent?.hash).toBe(hash);
+      // The link id round trip, tags on the add or (before WebAPI 2.6.2) with torrents/addTags.
+      const poll = await request(sut.app.getHttpServer()).get(`/downloads?hashes=${hash}`);
+      expect(poll.body.statuses[0]).toMatchObject({ hash, link_id: linkId });
+    },
+  );
 
   it('accepts a duplicate with the same hash, and qBittorrent still holds one torrent', async () => {
     const url = `magnet:?xt=urn:btih:${HEX.toUpperCase()}&dn=again`;

@@ -14,7 +14,7 @@ const GiB = 1024 ** 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The three qBittorrents of this run: QBT_MIXED_VERSIONS (test:compat ends with 4.5.2, 5.1.0 and
+ * The three qBittorrents of this run: QBT_MIXED_VERSIONS (test:compat ends with 4.2.5, 5.1.0 and
  * 5.3.0 side by side), else three of the version under test.
  */
 const versions =

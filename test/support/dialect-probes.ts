@@ -54,6 +54,33 @@ export async function probeDialect(
     return { response, setCookie };
   };
   const add = (step: string, urls: string) => call(step, 'POST', 'torrents/add', { urls });
+  const get = async (path: string) =>
+    fetch(`${url}/api/v2/${path}`, { headers: { cookie } }).then(async (response) => ({
+      status: response.status,
+      json: (await response.json()) as Record<string, unknown>,
+    }));
+  /** The fields that differ between WebAPIs: its tags, and whether content_path is there. */
+  const fields = async (step: string, hash: string) => {
+    const { status, json } = await get(`torrents/info?hashes=${hash}`);
+    const [torrent] = json as unknown as Record<string, unknown>[];
+    const body = {
+      tags: torrent?.tags,
+      contentPath: torrent !== undefined && 'content_path' in torrent,
+    };
+    observations.push({ step, status, body });
+  };
+  /** Only the libtorrent major version: builds differ in the rest. */
+  const build = async () => {
+    const { status, json } = await get('app/buildInfo');
+    const body = { libtorrentMajor: String(json.libtorrent).split('.')[0] };
+    observations.push({ step: 'buildInfo', status, body });
+  };
+  /** Whether free space is a real figure: its value is the machine's. */
+  const freeSpace = async () => {
+    const { status, json } = await get('sync/maindata?rid=0');
+    const free = (json.server_state as Record<string, unknown>).free_space_on_disk;
+    observations.push({ step: 'free space', status, body: typeof free === 'number' && free > 0 });
+  };
 
   await call('no session', 'GET', 'app/version');
   await call('login, wrong password', 'POST', 'auth/login', {
@@ -88,6 +115,22 @@ export async function probeDialect(
   // its add was answered. Wait for the last one before recording the list.
   await waitUntilListed(url, cookie, h('9'));
   await call('list', 'GET', 'torrents/info');
+  await add('add, v2 only', `magnet:?xt=urn:btmh:1220${SHA256}`);
+
+  // What older WebAPIs lack: tags on an add (2.6.2), the tag filter (2.8.3), content_path (2.6.1).
+  await call('add with a tag', 'POST', 'torrents/add', {
+    urls: `magnet:?xt=urn:btih:${h('a')}`,
+    tags: 'probe',
+  });
+  await waitUntilListed(url, cookie, h('a'));
+  await fields('fields after an add with a tag', h('a'));
+  await call('list by tag', 'GET', 'torrents/info?tag=probe');
+  await call('addTags', 'POST', 'torrents/addTags', { hashes: h('b'), tags: 'probe' });
+  await call('addTags', 'POST', 'torrents/addTags', { hashes: h('a'), tags: 'later' });
+  await fields('fields after addTags', h('a'));
+  await build();
+  await freeSpace();
+
   await call('list two by hash', 'GET', `torrents/info?hashes=${HEX}|${h('4')}|${UNKNOWN}`);
 
   for (const action of ['pause', 'resume', 'stop', 'start']) {

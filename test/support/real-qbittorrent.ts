@@ -1,5 +1,6 @@
 import type { TorrentInfo } from '../../src/qbittorrent/qbittorrent.types.js';
 import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import { QBITTORRENT_VERSIONS } from '../../scripts/lib/chroots.mjs';
 import type { RunningQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
 import type { TestApp } from './app.js';
 import { startApp } from './app.js';
@@ -19,6 +20,11 @@ export function versionsUnderTest(): string[] {
     .split(',')
     .map((version) => version.trim())
     .filter(Boolean);
+}
+
+/** Whether this version's libtorrent (2, not 1.x) takes BitTorrent v2 torrents. */
+export function knowsV2(version: string): boolean {
+  return QBITTORRENT_VERSIONS[version]?.libtorrent1 !== true;
 }
 
 /** The service, configured for a running real qBittorrent. */

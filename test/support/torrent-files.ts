@@ -9,6 +9,8 @@ export interface MadeTorrent {
   name: string;
   /** The id qBittorrent gives it: SHA-1 of the info dictionary (v1), else SHA-256 truncated. */
   id: string;
+  /** Its v1 id (SHA-1), which libtorrent 1.2 gives it; null for a v2-only one. */
+  v1: string | null;
 }
 
 export interface TorrentSpec {
@@ -51,11 +53,12 @@ export function makeTorrent(spec: TorrentSpec = {}): MadeTorrent {
   const torrent: Record<string, unknown> = { info, 'creation date': 1_700_000_000 };
   if (spec.announce !== undefined) torrent.announce = spec.announce;
   const encodedInfo = bencode.encode(info);
+  const v1 = version === 'v2' ? null : createHash('sha1').update(encodedInfo).digest('hex');
   const id =
     version === 'v1'
-      ? createHash('sha1').update(encodedInfo).digest('hex')
+      ? (v1 as string)
       : createHash('sha256').update(encodedInfo).digest('hex').slice(0, 40);
-  return { bytes: Buffer.from(bencode.encode(torrent)), name, id };
+  return { bytes: Buffer.from(bencode.encode(torrent)), name, id, v1 };
 }
 
 /**
@@ -73,5 +76,5 @@ export function torrentOfSize(size: number): MadeTorrent {
     pieces: randomBytes(Math.ceil(size / pieceLength) * 20),
   };
   const id = createHash('sha1').update(bencode.encode(info)).digest('hex');
-  return { bytes: Buffer.from(bencode.encode({ info })), name, id };
+  return { bytes: Buffer.from(bencode.encode({ info })), name, id, v1: id };
 }
