@@ -85,6 +85,29 @@ function load(options) {
 
 const hex = () => randomBytes(20).toString('hex');
 
+/**
+ * POST /download of a new magnet each time, through a service (or a minimal app) at `url`.
+ * @param {string} url
+ * @param {number} connections 1 or 32
+ */
+function addVia(url, connections) {
+  return load({
+    url: `${url}/download`,
+    connections,
+    amount: ADDS[/** @type {1 | 32} */ (connections)],
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ link_id: 1, url: `magnet:?xt=urn:btih:${hex()}` }),
+        }),
+      },
+    ],
+  });
+}
+
 /** @param {string} url */
 async function waitForOk(url, timeoutMs = 20_000) {
   const started = Date.now();
@@ -340,21 +363,7 @@ async function severalInstances(first, firstApi, children) {
     const callsBefore = callsBetween({}, await serviceCalls(service.url));
     const qbtBefore = cpuOfAll();
     const serverBefore = cpuMsOf(service.pid);
-    const adds = await load({
-      url: `${service.url}/download`,
-      connections: 32,
-      amount: ADDS[32],
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      requests: [
-        {
-          setupRequest: (request) => ({
-            ...request,
-            body: JSON.stringify({ link_id: 1, url: `magnet:?xt=urn:btih:${hex()}` }),
-          }),
-        },
-      ],
-    });
+    const adds = await addVia(service.url, 32);
     const perAdd = (/** @type {number} */ ms) => (ms * 1000) / adds.requests;
     const addFigures = {
       ...adds,
@@ -550,22 +559,6 @@ async function main() {
     const idleMinimal = memoryOf(minimalPids.plain);
 
     // 1. Adds: qBittorrent directly, the two minimal apps, the service; 1 and 32 clients.
-    const addVia = (/** @type {string} */ url, /** @type {number} */ connections) =>
-      load({
-        url: `${url}/download`,
-        connections,
-        amount: ADDS[/** @type {1 | 32} */ (connections)],
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        requests: [
-          {
-            setupRequest: (request) => ({
-              ...request,
-              body: JSON.stringify({ link_id: 1, url: `magnet:?xt=urn:btih:${hex()}` }),
-            }),
-          },
-        ],
-      });
     const addDirect = (/** @type {number} */ connections) =>
       load({
         url: `${qbittorrent.url}/api/v2/torrents/add`,

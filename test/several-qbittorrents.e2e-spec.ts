@@ -168,7 +168,7 @@ describe('several qBittorrents behind one downloader', () => {
   it("answers a poll for what a down instance may hold as unavailable, never not_found, in the core's types", async () => {
     fakes[0].freeSpace = 300 * GiB; // our add goes there
     const [held, ours, unknown] = [hashOf(1), hashOf(2), hashOf(3)];
-    torrentOn(fakes[2], held);
+    fakes[2].holdForeign(held);
     sut = await start();
     await synced();
     await http()
@@ -191,8 +191,8 @@ describe('several qBittorrents behind one downloader', () => {
   it('answers a hash two instances hold from the one further along, and controls both', async () => {
     sut = await start();
     const hash = hashOf(7);
-    torrentOn(fakes[0], hash, { progress: 0.2, completed: 20, state: 'downloading' });
-    torrentOn(fakes[1], hash, { progress: 0.7, completed: 70, state: 'downloading' });
+    fakes[0].holdForeign(hash, { progress: 0.2, completed: 20, state: 'downloading' });
+    fakes[1].holdForeign(hash, { progress: 0.7, completed: 70, state: 'downloading' });
     await synced();
     const status = await http().get(`/downloads?hashes=${hash}`);
     expect(status.body.statuses[0]).toMatchObject({ progress: 0.7, downloaded: 70 });
@@ -375,41 +375,3 @@ describe('several qBittorrents, one of them 4.2.5', () => {
     }
   });
 });
-
-/** Puts a torrent on a fake as if another client had added it there. */
-function torrentOn(
-  fake: FakeQbittorrent,
-  hash: string,
-  changes: Record<string, unknown> = {},
-): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  const torrent = {
-    hash,
-    name: `other-${hash.slice(0, 6)}`,
-    state: 'metaDL',
-    progress: 0,
-    size: 0,
-    total_size: 0,
-    completed: 0,
-    downloaded: 0,
-    amount_left: 0,
-    dlspeed: 0,
-    eta: 8_640_000,
-    save_path: '/downloads',
-    content_path: `/downloads/other-${hash.slice(0, 6)}`,
-    category: '',
-    tags: '',
-    added_on: now,
-    completion_on: 0,
-    infohash_v1: hash,
-    infohash_v2: '',
-    num_seeds: 0,
-    num_complete: 0,
-    availability: 0,
-    last_activity: now,
-    files: [],
-    ...changes,
-  };
-  fake.torrents.set(hash, torrent);
-  return torrent;
-}

@@ -256,6 +256,17 @@ export class FakeQbittorrent {
     this.faults.set(endpoint, queue);
   }
 
+  /** Holds a torrent as if another client had added its magnet, with `changes` over its fields. */
+  holdForeign(hash: string, changes: Partial<FakeTorrent> = {}): FakeTorrent {
+    const magnet = `magnet:?xt=urn:btih:${hash}&dn=other-${hash.slice(0, 6)}`;
+    const torrent = {
+      ...newTorrent(hash, { v1: hash }, magnet, new URLSearchParams()),
+      ...changes,
+    };
+    this.torrents.set(hash, torrent);
+    return torrent;
+  }
+
   /** Completes a torrent as if it had downloaded `size` bytes of one file named after it. */
   complete(hash: string, size: number, state = 'stalledUP'): void {
     const torrent = this.torrents.get(hash);
