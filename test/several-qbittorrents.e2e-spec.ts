@@ -315,6 +315,18 @@ describe('several qBittorrents, one of them 4.2.5', () => {
     expect(old.callsTo('torrents/add')).toHaveLength(0);
   });
 
+  it('re-adds a hybrid where 4.2.5 holds it by its v1 hash, not a second time elsewhere', async () => {
+    const v1 = 'b1'.repeat(20);
+    const hybrid = `magnet:?xt=urn:btih:${v1}&xt=urn:btmh:1220${SHA256}`;
+    [old.freeSpace, modern.freeSpace] = [10 * GiB, 500 * GiB];
+    old.holdForeign(v1);
+    await startWhenRead();
+    const response = await http().post('/download').send({ link_id: 8, url: hybrid });
+    expect(response.body).toEqual({ status: 'accepted', hash: v1, error: null });
+    expect(modern.callsTo('torrents/add')).toHaveLength(0);
+    expect(modern.torrents.size).toBe(0);
+  });
+
   it('tags a torrent on 4.2.5 once it lists it, and polls it by its link id', async () => {
     [old.freeSpace, modern.freeSpace] = [500 * GiB, 10 * GiB];
     old.listAfterMs = 300;

@@ -50,6 +50,13 @@ export interface TorrentsWithFiles extends TorrentListing {
   files: Map<string, readonly string[]>;
 }
 
+/** A torrent to add: its id on libtorrent 2, its v1 hash if it has one, its size (0: unknown). */
+interface NewTorrent {
+  hash: string;
+  v1Hash: string | null;
+  size: number;
+}
+
 /** What the repository keeps of each qBittorrent: its shared look, and the file names it read. */
 interface InstanceState {
   instance: QbittorrentInstance;
@@ -190,7 +197,7 @@ export class TorrentRepository {
    */
   addMagnet(link: MagnetLink, options: AddOptions, signal?: AbortSignal): Promise<AddedTorrent> {
     return this.add(
-      { hash: link.hash, size: 0 },
+      { hash: link.hash, v1Hash: link.v1Hash, size: 0 },
       (client) => client.addMagnet(link, options),
       signal,
     );
@@ -203,7 +210,7 @@ export class TorrentRepository {
     signal?: AbortSignal,
   ): Promise<AddedTorrent> {
     return this.add(
-      { hash: torrent.hash, size: torrent.size },
+      { hash: torrent.hash, v1Hash: torrent.v1Hash, size: torrent.size },
       (client) => client.addTorrentFile(torrent, options),
       signal,
     );
@@ -317,7 +324,7 @@ export class TorrentRepository {
   }
 
   private async add(
-    torrent: { hash: string; size: number },
+    torrent: NewTorrent,
     send: (client: QbittorrentClient) => Promise<AddAnswer>,
     signal?: AbortSignal,
   ): Promise<AddedTorrent> {
@@ -362,8 +369,12 @@ export class TorrentRepository {
    * passed over (the torrent fails over, and is answered from whichever copy is further along
    * once the instance is back).
    */
-  private candidatesFor(torrent: { hash: string; size: number }): QbittorrentInstance[] {
-    const holders = this.pool.holders(torrent.hash).filter((instance) => !instance.health.isDown);
+  private candidatesFor(torrent: NewTorrent): QbittorrentInstance[] {
+    // A hybrid is held by its v1 hash on libtorrent 1.x (4.2.5).
+    const ids = new Set([torrent.hash, torrent.v1Hash ?? torrent.hash]);
+    const holders = [...ids]
+      .flatMap((id) => this.pool.holders(id))
+      .filter((instance) => !instance.health.isDown);
     if (holders.length > 0) return holders;
     return this.pool.candidatesFor(torrent);
   }
