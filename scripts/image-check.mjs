@@ -3,7 +3,9 @@
 // buildah and runs the image with podman against a real qBittorrent 4.5.2 whose config the image's
 // own first-start writer made, then checks what a user relies on: /health, /health/ready (200: the
 // written password works), the README's first request, the HEALTHCHECK with the service bound to a
-// specific address, the `node` user, a read-only root, and exit 0 on SIGTERM within the grace period.
+// specific address, the `node` user, a read-only root, and exit 0 on SIGTERM within the grace period;
+// then deploy/compose/two-qbittorrents.yml as far as it runs here: two qBittorrents configured by
+// the image's writer, each with its own save path, behind one container.
 // Prints the figures (build time, image size, start and stop times) and one result line.
 //
 // Where the base image cannot be pulled (no registry reachable), it builds a stand-in under the
@@ -85,6 +87,8 @@ const podman = (/** @type {string[]} */ ...args) => run('podman', args, env);
 let container;
 /** @type {import('./lib/qbittorrent.mjs').RunningQbittorrent | undefined} */
 let qbittorrent;
+/** The two of the two-qBittorrents example. @type {(import('./lib/qbittorrent.mjs').RunningQbittorrent | undefined)[]} */
+const pair = [];
 try {
   await ensureBaseImage();
 
@@ -238,6 +242,91 @@ try {
     exitCode === '0' && stopSeconds < GRACE_PERIOD_S,
     `exit ${exitCode} after ${stopSeconds.toFixed(2)} s`,
   );
+  await podman('rm', '-f', container);
+  container = undefined;
+
+  // deploy/compose/two-qbittorrents.yml as far as this machine allows (no registry: qBittorrent
+  // runs here, not from its image): the image's writer makes each qBittorrent's config with a save
+  // path of its own, and the image serves both behind one URL list.
+  const savePaths = [join(work, 'downloads-a'), join(work, 'downloads-b')];
+  for (const [i, savePath] of savePaths.entries()) {
+    await mkdir(savePath);
+    await rm(join(configDir, 'qBittorrent'), { recursive: true, force: true });
+    await writeConfig(
+      'QBITTORRENT_USER=admin',
+      `QBITTORRENT_PASSWORD=${password}`,
+      `QBITTORRENT_SAVE_PATH=${savePath}`,
+      `PUID=${process.getuid?.() ?? 0}`,
+      `PGID=${process.getgid?.() ?? 0}`,
+    );
+    const each = await readFile(join(configDir, 'qBittorrent', 'qBittorrent.conf'), 'utf8');
+    pair[i] = await startQbittorrent({
+      version: '4.5.2',
+      username: 'admin',
+      password,
+      extraConfig: parseIni(each),
+    });
+  }
+  const both = `http://127.0.0.1:${await freePort()}`;
+  container = await podman(
+    'run',
+    '-d',
+    '--network',
+    'host',
+    '--read-only',
+    '-e',
+    `PORT=${new URL(both).port}`,
+    '-e',
+    'BIND_ADDRESS=127.0.0.1',
+    '-e',
+    `QBITTORRENT_URL=${pair.map((one) => one?.url).join(',')}`,
+    '-e',
+    'QBITTORRENT_USER=admin',
+    '-e',
+    `QBITTORRENT_PASSWORD=${password}`,
+    '-e',
+    'CORE_SERVICE_URL=',
+    IMAGE,
+  );
+  /** @type {{ status: string, free_space_on_disk: number | null }[]} */
+  let instances = [];
+  for (let i = 0; i < 100; i++) {
+    const answer = await fetch(`${both}/health/ready`).catch(() => undefined);
+    /** @type {any} */
+    const body = answer ? await answer.json().catch(() => ({})) : {};
+    instances = body.details?.qbittorrent?.instances ?? [];
+    if (instances.length === 2 && instances.every((one) => one.free_space_on_disk !== null)) break;
+    await sleep(100);
+  }
+  check(
+    'two qBittorrents: readiness lists both, up, with their free space',
+    instances.length === 2 && instances.every((one) => one.status === 'up'),
+    JSON.stringify(instances.map((one) => [one.status, one.free_space_on_disk])),
+  );
+  const items = Array.from({ length: 8 }, (_, i) => ({
+    link_id: i + 1,
+    url: `magnet:?xt=urn:btih:${(0xe0 + i).toString(16).padStart(40, '0')}`,
+  }));
+  const batch = /** @type {{ results?: { status: string, hash: string }[] }} */ (
+    await fetch(`${both}/downloads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items }),
+    }).then((answer) => answer.json())
+  );
+  const hashes = batch.results?.map((result) => result.hash) ?? [];
+  const polled = /** @type {{ statuses?: { save_path: string }[] }} */ (
+    await fetch(`${both}/downloads?hashes=${hashes.join(',')}`).then((answer) => answer.json())
+  );
+  const paths = new Set((polled.statuses ?? []).map((one) => one.save_path));
+  check(
+    'two qBittorrents: a batch shared between them, each under its written save path',
+    (batch.results ?? []).every((one) => one.status === 'accepted') &&
+      hashes.length === items.length &&
+      paths.size === 2 &&
+      savePaths.every((path) => paths.has(path)),
+    `${hashes.length} accepted; save paths ${[...paths].join(', ')}`,
+  );
 } catch (error) {
   check(
     'the image check ran to its end',
@@ -248,6 +337,7 @@ try {
   if (container) await podman('rm', '-f', container).catch(() => undefined);
   await podman('rmi', '-f', IMAGE).catch(() => undefined);
   await qbittorrent?.stop();
+  for (const one of pair) await one?.stop();
   await rm(work, { recursive: true, force: true });
 }
 
