@@ -75,11 +75,14 @@ export async function probeDialect(
     const body = { libtorrentMajor: String(json.libtorrent).split('.')[0] };
     observations.push({ step: 'buildInfo', status, body });
   };
-  /** Whether free space is a real figure: its value is the machine's. */
+  /**
+   * That free space is reported, as a number: its value is the machine's, and -1 where qBittorrent
+   * cannot tell which file system holds the save path (in a chroot without a mount of its root).
+   */
   const freeSpace = async () => {
     const { status, json } = await get('sync/maindata?rid=0');
     const free = (json.server_state as Record<string, unknown>).free_space_on_disk;
-    observations.push({ step: 'free space', status, body: typeof free === 'number' && free > 0 });
+    observations.push({ step: 'free space', status, body: typeof free });
   };
 
   await call('no session', 'GET', 'app/version');
