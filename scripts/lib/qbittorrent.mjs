@@ -185,8 +185,8 @@ export async function startQbittorrent(options = {}) {
       ? ['qbittorrent-nox', profile]
       : // In a mount namespace of its own, with the chroot's root a mount point and /proc mounted in
         // it, as on a real machine: Qt 5 (4.2.5) finds the file system of the save path through
-        // /proc/self/mountinfo, and without it answers free space -1 or that of another file system. `exec` keeps the pid
-        // qBittorrent's; the namespace, and its mounts, end with the process.
+        // /proc/self/mountinfo, and without them answers free space -1, or that of another file
+        // system. `exec` keeps the pid qBittorrent's; the namespace and its mounts end with it.
         [
           'unshare',
           '--mount',
@@ -393,6 +393,7 @@ function webui(url, path, { form, cookie } = {}) {
       target,
       {
         method: body === undefined ? 'GET' : 'POST',
+        agent: false, // a connection of its own, closed after the answer
         rejectUnauthorized: false,
         headers: {
           ...(cookie ? { cookie } : {}),
