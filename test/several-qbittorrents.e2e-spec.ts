@@ -188,6 +188,30 @@ describe('several qBittorrents behind one downloader', () => {
     expect(fakes[0].callsTo('torrents/info').length).toBeGreaterThan(0);
   });
 
+  it('adds a torrent again nowhere else while the instance that holds it is down', async () => {
+    const hash = hashOf(8);
+    fakes[2].holdForeign(hash);
+    sut = await start();
+    await synced();
+    await fakes[2].stop();
+    const readd = () =>
+      http()
+        .post('/download')
+        .send({ link_id: 8, url: magnetOf(8) });
+    // Its holder is tried (unless the background read saw it down first), fails, and is known down
+    // from then on: the next re-add tries nothing.
+    const first = /no qBittorrent could take|not added elsewhere/;
+    for (const expected of [first, /not added elsewhere/]) {
+      const response = await readd();
+      expect(response.status).toBe(500);
+      expect(response.body).toEqual({ status: 'error', hash: null, error: expect.any(String) });
+      expect(response.body.error).toMatch(expected);
+      expect(response.body.error).toContain(`qBittorrent at ${labelOf(fakes[2])}`);
+    }
+    expect(fakes[0].callsTo('torrents/add')).toHaveLength(0);
+    expect(fakes[1].callsTo('torrents/add')).toHaveLength(0);
+  });
+
   it('answers a hash two instances hold from the one further along, and controls both', async () => {
     sut = await start();
     const hash = hashOf(7);

@@ -111,6 +111,22 @@ export class AddMayHaveReachedError extends Error implements HasHttpStatus {
   }
 }
 
+/**
+ * A torrent added again while every qBittorrent that holds it is down: it is not placed elsewhere,
+ * where it would become a second copy once the holder is back.
+ */
+export class HolderDownError extends Error implements HasHttpStatus {
+  readonly httpStatus = 500;
+
+  constructor(hash: string, holders: readonly Unreachable[]) {
+    super(
+      `torrent ${hash} is held by a qBittorrent that cannot be reached now (${unavailableReason(holders)}): ` +
+        'not added elsewhere, which would make a second copy once it is back; send it again later',
+    );
+    this.name = 'HolderDownError';
+  }
+}
+
 /** A torrent no reachable qBittorrent holds, while some cannot be asked: it may be on one of them. */
 export class TorrentUnavailableError extends Error implements HasHttpStatus {
   readonly httpStatus = 503;

@@ -24,6 +24,7 @@ import type { TorrentMetainfo } from '../torrent-file/torrent-file.js';
 import {
   AddMayHaveReachedError,
   AllInstancesFailedError,
+  HolderDownError,
   type Unreachable,
 } from './downloads.errors.js';
 import { HASHES_PER_QBITTORRENT_CALL } from './downloads.limits.js';
@@ -128,7 +129,7 @@ export class TorrentRepository {
     return { ...merge(answers), unreachable };
   }
 
-  /** Where a torrent is, and its entry (from the instance further along), or undefined. */
+  /** The listing of one torrent: its entry (from the one further along) and who holds it. */
   async find(hash: string): Promise<TorrentListing> {
     return this.list({ hashes: [hash] });
   }
@@ -364,19 +365,21 @@ export class TorrentRepository {
   }
 
   /**
-   * The instances to try for a new torrent, best first: the one that holds it already (a re-add,
-   * or a torrent another client added), else where placement puts it; a holder that is down is
-   * passed over (the torrent fails over, and is answered from whichever copy is further along
-   * once the instance is back).
+   * The instances to try for a new torrent, best first: the ones that hold it already (a re-add,
+   * or a torrent another client added), else where placement puts it. When every holder is down
+   * it goes nowhere: a copy elsewhere would be a second one once the holder is back.
    */
   private candidatesFor(torrent: NewTorrent): QbittorrentInstance[] {
     // A hybrid is held by its v1 hash on libtorrent 1.x (4.2.5).
     const ids = new Set([torrent.hash, torrent.v1Hash ?? torrent.hash]);
-    const holders = [...ids]
-      .flatMap((id) => this.pool.holders(id))
-      .filter((instance) => !instance.health.isDown);
-    if (holders.length > 0) return holders;
-    return this.pool.candidatesFor(torrent);
+    const holders = [...ids].flatMap((id) => this.pool.holders(id));
+    if (holders.length === 0) return this.pool.candidatesFor(torrent);
+    const up = holders.filter((instance) => !instance.health.isDown);
+    if (up.length > 0) return up;
+    throw new HolderDownError(
+      torrent.hash,
+      holders.map(({ label, health }) => ({ label, reason: health.reason ?? 'down' })),
+    );
   }
 
   /** An add sent to an instance that stopped answering: accepted only if it answers and lists it. */
