@@ -61,6 +61,26 @@ describe(InstanceMonitor.name, () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
   });
 
+  it('does not count a login in what a read costs', async () => {
+    sut = new InstanceMonitor(instance, logger, { ...TIMING, budget: 0.01 });
+    qbittorrent.inject('auth/login', { kind: 'delay', ms: 100 });
+    sut.start();
+    // A read that counted the login's 100 ms would wait 10 s before the next.
+    await until(() => qbittorrent.callsTo('sync/maindata').length >= 2);
+  });
+
+  it('reads again soon after a full read that found free space not yet checked', async () => {
+    sut = new InstanceMonitor(instance, logger, { ...TIMING, budget: 0.01 });
+    qbittorrent.freeSpace = 0;
+    qbittorrent.inject('sync/maindata', { kind: 'delay', ms: 100 });
+    sut.start();
+    await until(() => instance.view.syncedAt !== null);
+    expect(instance.view.freeSpaceOnDisk).toBeNull();
+    qbittorrent.freeSpace = 42 * GiB;
+    // The budget alone would wait 10 s after a read of 100 ms.
+    await until(() => instance.view.freeSpaceOnDisk === 42 * GiB);
+  });
+
   it('marks a qBittorrent that stops answering down, probes it with backoff, and reads everything once it is back', async () => {
     sut.start();
     await until(() => qbittorrent.callsTo('sync/maindata').length >= 1);

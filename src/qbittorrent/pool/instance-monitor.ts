@@ -92,16 +92,26 @@ export class InstanceMonitor {
 
   /** Reads what changed since the last read; answers the wait before the next. */
   private async sync(): Promise<number> {
-    const { view } = this.instance;
-    const started = performance.now();
+    const { view, session } = this.instance;
+    let took: number;
+    let unchecked: boolean;
     try {
-      view.apply(await this.instance.call((client) => client.getMaindata(view.nextRid)));
+      // A login is not the read the budget is for, and qBittorrent's password check makes it slow.
+      await this.instance.call(() => session.current());
+      const started = performance.now();
+      const data = await this.instance.call((client) => client.getMaindata(view.nextRid));
+      took = performance.now() - started;
+      view.apply(data);
+      unchecked = data.fullUpdate && view.freeSpaceOnDisk === null;
     } catch {
       // A delta cannot be trusted after a failure (qBittorrent#24845): everything next time.
       view.reset();
       return this.instance.health.isDown ? this.probeDelay() : this.timing.minSyncMs;
     }
-    return Math.max(this.timing.minSyncMs, (performance.now() - started) / this.timing.budget);
+    // qBittorrent checks free space in the background from a session's start (4.x: 0 until then):
+    // the read after a full one that found none comes soon, not a whole budget later.
+    if (unchecked) return this.timing.minSyncMs;
+    return Math.max(this.timing.minSyncMs, took / this.timing.budget);
   }
 
   /** Whether it answers again (the health listener then plans a read at once). */
