@@ -168,28 +168,15 @@ try {
   const host = '127.0.0.2';
   const port = await freePort();
   started = Date.now();
-  container = await podman(
-    'run',
-    '-d',
-    '--network',
-    'host',
-    '--read-only',
-    '-e',
-    `PORT=${port}`,
-    '-e',
-    `BIND_ADDRESS=${host}`,
-    '-e',
-    `QBITTORRENT_URL=${qbittorrent.url}`,
-    '-e',
-    'QBITTORRENT_USER=admin',
-    '-e',
-    `QBITTORRENT_PASSWORD=${password}`,
-    '-e',
-    'CORE_SERVICE_URL=',
-    '-e',
-    `SHUTDOWN_TIMEOUT_MS=${(GRACE_PERIOD_S - 5) * 1000}`,
-    IMAGE,
-  );
+  container = await runService({
+    PORT: String(port),
+    BIND_ADDRESS: host,
+    QBITTORRENT_URL: qbittorrent.url,
+    QBITTORRENT_USER: 'admin',
+    QBITTORRENT_PASSWORD: password,
+    CORE_SERVICE_URL: '',
+    SHUTDOWN_TIMEOUT_MS: String((GRACE_PERIOD_S - 5) * 1000),
+  });
   const service = `http://${host}:${port}`;
   while (!(await answers(`${service}/health`))) {
     if (Date.now() - started > 30_000)
@@ -268,26 +255,14 @@ try {
     });
   }
   const both = `http://127.0.0.1:${await freePort()}`;
-  container = await podman(
-    'run',
-    '-d',
-    '--network',
-    'host',
-    '--read-only',
-    '-e',
-    `PORT=${new URL(both).port}`,
-    '-e',
-    'BIND_ADDRESS=127.0.0.1',
-    '-e',
-    `QBITTORRENT_URL=${pair.map((one) => one?.url).join(',')}`,
-    '-e',
-    'QBITTORRENT_USER=admin',
-    '-e',
-    `QBITTORRENT_PASSWORD=${password}`,
-    '-e',
-    'CORE_SERVICE_URL=',
-    IMAGE,
-  );
+  container = await runService({
+    PORT: new URL(both).port,
+    BIND_ADDRESS: '127.0.0.1',
+    QBITTORRENT_URL: pair.map((one) => one?.url).join(','),
+    QBITTORRENT_USER: 'admin',
+    QBITTORRENT_PASSWORD: password,
+    CORE_SERVICE_URL: '',
+  });
   /** @type {{ status: string, free_space_on_disk: number | null }[]} */
   let instances = [];
   for (let i = 0; i < 100; i++) {
@@ -349,6 +324,16 @@ console.log(
 const failed = results.filter((result) => !result.ok).length;
 console.log(`image: ${results.length - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
+
+/**
+ * Starts a container of the image, detached, on the host's network, its root file system read-only,
+ * with `env`; answers its id.
+ * @param {Record<string, string>} env
+ */
+async function runService(env) {
+  const flags = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
+  return podman('run', '-d', '--network', 'host', '--read-only', ...flags, IMAGE);
+}
 
 /** The base image: present, pulled, or a stand-in built here under its name. */
 async function ensureBaseImage() {

@@ -46,7 +46,7 @@ const TAGS_ON_ADD_SINCE = [2, 6, 2];
 const TAG_FILTER_SINCE = [2, 8, 3];
 
 export function dialectFor(webApiVersion: string): Dialect {
-  const since = (version: number[]) => compareVersions(webApiVersion, version) >= 0;
+  const since = (version: number[]) => isAtLeast(webApiVersion, version);
   return {
     stopStart: since(STOP_START_SINCE),
     tagsOnAdd: since(TAGS_ON_ADD_SINCE),
