@@ -14,6 +14,8 @@ const stages = [
 ];
 let passed = 0;
 let failed = 0;
+// A suite can fail without a failed test (an error outside every test, e.g. in a hook).
+let brokenSuites = 0;
 let ok = true;
 for (const [index, stage] of stages.entries()) {
   const outputFile = join(reports, `${index}.json`);
@@ -23,6 +25,11 @@ for (const [index, stage] of stages.entries()) {
     const report = JSON.parse(readFileSync(outputFile, 'utf8'));
     passed += report.numPassedTests;
     failed += report.numFailedTests;
+    brokenSuites += report.testResults.filter(
+      (/** @type {{ status: string, assertionResults: { status: string }[] }} */ suite) =>
+        suite.status === 'failed' &&
+        suite.assertionResults.every((test) => test.status !== 'failed'),
+    ).length;
     if (report.numTotalTests === 0) ok = false;
   } catch {
     ok = false; // Jest died before writing its report
@@ -30,5 +37,6 @@ for (const [index, stage] of stages.entries()) {
   if (status !== 0) ok = false;
 }
 rmSync(reports, { recursive: true, force: true });
-console.log(`\n${passed} passed, ${failed} failed`);
+const broken = brokenSuites > 0 ? `, ${brokenSuites} suite(s) failed outside their tests` : '';
+console.log(`\n${passed} passed, ${failed} failed${broken}`);
 process.exit(ok && failed === 0 ? 0 : 1);

@@ -2,7 +2,6 @@
 // docs/qbittorrent.md (Running a real qBittorrent safely). Used by the integration tests, `npm run local` and the benchmark.
 import { execFile as execFileCallback, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
@@ -16,6 +15,7 @@ import {
   webuiPasswordHash,
 } from '../../src/qbittorrent-config/qbittorrent-ini.mjs';
 import { ensureChroot, QBITTORRENT_VERSIONS } from './chroots.mjs';
+import { logOutput } from './output-log.mjs';
 import { answers, freePort, isFree, listensOn } from './ports.mjs';
 
 /**
@@ -272,10 +272,8 @@ async function launch(command, args, logFile, url, webuiPort, version, credentia
     (stats) => stats.size,
     () => 0,
   );
-  const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  const log = logOutput(child, logFile);
   /** @type {{ code: number | null, signal: string | null } | undefined} */
   let exitStatus;
   /** @type {Promise<void>} */
@@ -299,13 +297,14 @@ async function launch(command, args, logFile, url, webuiPort, version, credentia
         await exited;
       }
     }
-    log.end();
+    await log.close(STOP_TIMEOUT_MS);
   };
 
   const pid = /** @type {number} */ (child.pid);
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (exitStatus !== undefined) {
+      await stop(); // the log holds its last words once it is closed
       throw new Error(
         `qbittorrent-nox ${version} exited at start (${JSON.stringify(exitStatus)}):\n${await logTail(logFile, logStart)}`,
       );
