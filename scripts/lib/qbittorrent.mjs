@@ -136,9 +136,8 @@ export async function startQbittorrent(options = {}) {
 
   const temporaryProfile = !options.profileDir || root !== '/';
   const profileDir = temporaryProfile
-    ? await mkdtemp(
-        join(await mkdirp(hostPath(join(tmpdir(), 'downloader-qbittorrent'))), `qbt-${version}-`),
-      )
+    ? // Directly in the temporary folder: a shared parent folder would be left behind, empty.
+      await mkdtemp(join(await mkdirp(hostPath(tmpdir())), `downloader-qbittorrent-${version}-`))
     : /** @type {string} */ (options.profileDir);
   const downloadDir = join(profileDir, 'downloads');
   const configDir = join(profileDir, 'qBittorrent', 'config');
@@ -178,6 +177,10 @@ export async function startQbittorrent(options = {}) {
   await writeFile(join(configDir, 'qBittorrent.conf'), toIni(config));
 
   const logFile = join(profileDir, 'stdout.log');
+  // Qt keeps its single-instance lock file in the temporary folder, and leaves it there: in the
+  // profile, it goes with the profile (in a chroot it would pile up in the cached chroot's /tmp).
+  const tmpDir = await mkdirp(join(profileDir, 'tmp'));
+  const env = { ...process.env, TMPDIR: instancePath(tmpDir) };
   const url = `${options.https ? 'https' : 'http'}://127.0.0.1:${webuiPort}`;
   const profile = `--profile=${instancePath(profileDir)}`;
   const [command, ...args] =
@@ -197,7 +200,7 @@ export async function startQbittorrent(options = {}) {
           root,
           profile,
         ];
-  let running = await launch(command, args, logFile, url, webuiPort, version, {
+  let running = await launch(command, args, env, logFile, url, webuiPort, version, {
     username,
     password,
   }).catch(async (error) => {
@@ -230,7 +233,7 @@ export async function startQbittorrent(options = {}) {
     },
     restart: async () => {
       await running.stop();
-      running = await launch(command, args, logFile, url, webuiPort, version, {
+      running = await launch(command, args, env, logFile, url, webuiPort, version, {
         username,
         password,
       });
@@ -259,6 +262,7 @@ async function mountTmpfs(dir, bytes) {
  * Starts the process and waits until it, and not another program, answers on its WebUI port.
  * @param {string} command
  * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} env
  * @param {string} logFile
  * @param {string} url
  * @param {number} webuiPort
@@ -266,13 +270,13 @@ async function mountTmpfs(dir, bytes) {
  * @param {{ username: string, password: string }} credentials
  * @returns {Promise<{ pid: number, exited: Promise<void>, stop: () => Promise<void> }>}
  */
-async function launch(command, args, logFile, url, webuiPort, version, credentials) {
+async function launch(command, args, env, logFile, url, webuiPort, version, credentials) {
   // The log is appended to across restarts: an error shows only what this start wrote.
   const logStart = await stat(logFile).then(
     (stats) => stats.size,
     () => 0,
   );
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const log = logOutput(child, logFile);
   /** @type {{ code: number | null, signal: string | null } | undefined} */
   let exitStatus;

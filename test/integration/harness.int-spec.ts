@@ -1,10 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { logOutput } from '../../scripts/lib/output-log.mjs';
+import { startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
+import { versionsUnderTest } from '../support/real-qbittorrent.js';
+
+// The harness that starts real qBittorrents for the other suites: a fault of its own fails them
+// for no fault of the service, and what it leaves behind piles up on the machine.
 
 const BYTES_PER_STREAM = 100_000;
 
@@ -32,5 +37,25 @@ describe(logOutput.name, () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.each(versionsUnderTest())(`${startQbittorrent.name} %s`, (version) => {
+  it('keeps what qBittorrent writes in its profile, and removes the profile on stop', async () => {
+    const sut = await startQbittorrent({ version });
+    let environment: string;
+    try {
+      environment = await readFile(`/proc/${sut.pid}/environ`, 'latin1');
+    } finally {
+      await sut.stop();
+    }
+
+    // Qt's lock file goes to TMPDIR and stays there after the exit (4.2.5, 5.x).
+    expect(environment.split('\0')).toContain(
+      `TMPDIR=${sut.instancePath(join(sut.profileDir, 'tmp'))}`,
+    );
+    // No shared parent folder that would be left behind, empty.
+    expect(dirname(sut.profileDir)).toBe(sut.hostPath(tmpdir()));
+    await expect(stat(sut.profileDir)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
