@@ -5,9 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * Appends what `child` writes on stdout and stderr to `logFile`.
  *
- * Neither stream may end the log: the first to end would while the other still delivers its last
- * lines, and that write after the end is an uncaught error (it failed a whole test suite). The log
- * ends once the process has closed both ('close'), or when `close` gives up waiting for that.
+ * Neither stream may end the log: the first to end would end it while the other still delivers
+ * its last lines, and that write after the end is an uncaught error (it failed a whole test
+ * suite). The log ends once the process has closed both ('close'), or when `close` gives up
+ * waiting for that.
  * @param {import('node:child_process').ChildProcess} child
  * @param {string} logFile
  * @returns {{ close: (timeoutMs: number) => Promise<void> }} `close` waits, at most `timeoutMs`
