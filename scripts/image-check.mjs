@@ -265,7 +265,8 @@ try {
   });
   /** @type {{ status: string, free_space_on_disk: number | null }[]} */
   let instances = [];
-  for (let i = 0; i < 100; i++) {
+  // By the clock, not by tries: on a busy machine the container's start alone can take seconds.
+  for (const waiting = Date.now(); Date.now() - waiting < 30_000;) {
     const answer = await fetch(`${both}/health/ready`).catch(() => undefined);
     /** @type {any} */
     const body = answer ? await answer.json().catch(() => ({})) : {};
