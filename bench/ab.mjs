@@ -1,0 +1,311 @@
+// `npm run bench -- --base[=<ref>]`: the service at a base commit (by default the last landed main)
+// beside this working tree, both against the same qBittorrents in one run, so that a change is
+// measured against what it changes and not against figures of another day or machine. The base is
+// checked out in a temporary git worktree and built there; it shares node_modules when its lockfile
+// is the same. Runs alternate A B B A where order can shift a figure. Prints one table.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../scripts/lib/ports.mjs';
+import { startQbittorrent } from '../scripts/lib/qbittorrent.mjs';
+import { serviceArgs } from '../scripts/lib/service-command.mjs';
+import {
+  addVia,
+  callsBetween,
+  cpuMsOf,
+  directApiOf,
+  loadArchive,
+  memoryOf,
+  merged,
+  root,
+  serviceCalls,
+  start,
+  stop,
+  timed,
+  waitForOk,
+} from './harness.mjs';
+
+const ARCHIVE = { torrents: 5000, withMetadata: 1200 };
+const GOALS = {
+  throughputAt32: 0.95,
+  p50At1: 1.05,
+  idleRssOverMb: 2,
+  listRatio: 1.3,
+  listRssMb: 180,
+};
+
+/** @param {string[]} args */
+const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+
+/**
+ * The commit to measure against: `--base=<ref>`, else the last landed main (origin/main, or main
+ * when this is another branch).
+ * @param {string | undefined} asked
+ */
+function baseCommit(asked) {
+  const head = git('rev-parse', 'HEAD');
+  const candidates = asked !== undefined ? [asked] : ['origin/main', 'main'];
+  for (const ref of candidates) {
+    let sha;
+    try {
+      sha = git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
+    } catch {
+      if (asked !== undefined) throw new Error(`bench: no commit named ${ref}`);
+      continue;
+    }
+    if (asked !== undefined || sha !== head) return { ref, sha };
+  }
+  throw new Error('bench: HEAD is the last landed main itself; name the base: --base=<ref>');
+}
+
+/**
+ * Checks the base out beside this tree and builds it; answers its folder and how to remove it.
+ * @param {string} sha
+ */
+function buildBase(sha) {
+  const dir = mkdtempSync(join(tmpdir(), `downloader-bench-base-${sha.slice(0, 8)}-`));
+  git('worktree', 'add', '--detach', '--force', dir, sha);
+  const remove = () => {
+    try {
+      git('worktree', 'remove', '--force', dir);
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+      git('worktree', 'prune');
+    }
+  };
+  try {
+    const lock = (/** @type {string} */ folder) => readFileSync(join(folder, 'package-lock.json'));
+    if (lock(dir).equals(lock(root))) {
+      symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+    } else {
+      execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], {
+        cwd: dir,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    }
+    execFileSync(join(dir, 'node_modules', '.bin', 'nest'), ['build'], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (!existsSync(join(dir, 'dist', 'main.js'))) throw new Error('bench: the base did not build');
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { dir, remove };
+}
+
+/**
+ * One build of the service running against `urls`.
+ * @param {{ name: string, dir: string }} build @param {string[]} urls
+ * @param {{ username: string, password: string }} credentials
+ * @param {import('node:child_process').ChildProcess[]} children
+ */
+async function startService(build, urls, credentials, children) {
+  const port = await freePort();
+  const child = start(
+    process.execPath,
+    serviceArgs(),
+    {
+      PORT: String(port),
+      BIND_ADDRESS: '127.0.0.1',
+      QBITTORRENT_URL: urls.join(','),
+      QBITTORRENT_USER: credentials.username,
+      QBITTORRENT_PASSWORD: credentials.password,
+      CORE_SERVICE_URL: '',
+      NODE_ENV: 'production',
+    },
+    build.dir,
+  );
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`${build.name} exited (${code}) at start`))),
+  );
+  await Promise.race([waitForOk(`${url}/health/ready`), exited]);
+  return { ...build, child, url, pid: /** @type {number} */ (child.pid) };
+}
+
+/**
+ * Adds through one service from empty qBittorrents, with its calls per add and the CPU per add.
+ * @param {{ url: string, pid: number }} service @param {number} connections
+ * @param {ReturnType<typeof import('./harness.mjs').directApi>[]} apis
+ */
+async function addRun(service, connections, apis) {
+  for (const api of apis) await api.clear();
+  const before = callsBetween({}, await serviceCalls(service.url));
+  const cpuBefore = cpuMsOf(service.pid);
+  const figures = await addVia(service.url, connections);
+  const calls = callsBetween({}, await serviceCalls(service.url)) - before;
+  return {
+    ...figures,
+    callsPerAdd: calls / figures.requests,
+    serverCpuUs: ((cpuMsOf(service.pid) - cpuBefore) * 1000) / figures.requests,
+    qbittorrentCpuUs: 0,
+  };
+}
+
+/**
+ * A B B A runs of the same load; each side's two runs taken together.
+ * @param {[any, any]} services @param {number} connections @param {any[]} apis
+ */
+async function abba(services, connections, apis) {
+  const [a, b] = services;
+  const runs = [];
+  for (const service of [a, b, b, a]) runs.push(await addRun(service, connections, apis));
+  return [merged(runs[0], runs[3]), merged(runs[1], runs[2])];
+}
+
+/**
+ * The unfiltered listing through a service, second call, beside qBittorrent's own torrents/info of
+ * all fetched and parsed by a plain client right after; and the service's memory then.
+ * @param {{ url: string, pid: number }} service @param {ReturnType<typeof import('./harness.mjs').directApi>} api
+ */
+async function listing(service, api) {
+  const list = () =>
+    timed(async () => {
+      const response = await fetch(`${service.url}/downloads`);
+      if (response.status !== 200) throw new Error(`GET /downloads answered ${response.status}`);
+      await response.arrayBuffer();
+    });
+  await list();
+  const ms = await list();
+  const directMs = await timed(() => api.listAll());
+  return { ms, directMs, ratio: ms / directMs, rssMb: memoryOf(service.pid).rssMb };
+}
+
+/** @param {string[]} argv */
+export async function runAb(argv) {
+  const asked = argv.find((arg) => arg.startsWith('--base'))?.split('=')[1];
+  const base = baseCommit(asked === '' ? undefined : asked);
+  const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+  const headName = `HEAD ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + working tree' : ''}`;
+  console.log(`bench: building ${base.ref} (${base.sha.slice(0, 8)}) beside ${headName}`);
+  const built = buildBase(base.sha);
+  const builds = [
+    { name: `${base.ref} ${base.sha.slice(0, 8)}`, dir: built.dir },
+    { name: headName, dir: root },
+  ];
+  /** @type {import('node:child_process').ChildProcess[]} */
+  const children = [];
+  const qbittorrents = [await startQbittorrent({ version: '4.5.2' })];
+  try {
+    const [first] = qbittorrents;
+    const api = await directApiOf(first);
+    const version = await (await api.call('app/version')).text();
+    const one = [first.url];
+    /** @type {[any, any]} */
+    const services = /** @type {any} */ (
+      await Promise.all(builds.map((build) => startService(build, one, first, children)))
+    );
+    await sleep(2000);
+    const idle = services.map((service) => memoryOf(service.pid).rssMb);
+    const c1 = await abba(services, 1, [api]);
+    const c32 = await abba(services, 32, [api]);
+
+    await api.clear();
+    await loadArchive(api, ARCHIVE.torrents, ARCHIVE.withMetadata);
+    /** @type {{ index: number, ms: number, directMs: number, ratio: number, rssMb: number }[]} */
+    const lists = [];
+    for (const index of [0, 1, 1, 0])
+      lists.push({ index, ...(await listing(services[index], api)) });
+    const listOf = (/** @type {number} */ index) => {
+      const runs = lists.filter((run) => run.index === index);
+      return {
+        ms: Math.max(...runs.map((run) => run.ms)),
+        directMs: Math.min(...runs.map((run) => run.directMs)),
+        ratio: Math.max(...runs.map((run) => run.ratio)),
+        rssMb: Math.max(...runs.map((run) => run.rssMb)),
+      };
+    };
+    const listed = [listOf(0), listOf(1)];
+    for (const service of services) await stop(service.child);
+    await api.clear();
+
+    // Three qBittorrents behind one service: adds at 32 clients, from empty ones.
+    for (let i = 0; i < 2; i++) {
+      qbittorrents.push(await startQbittorrent({ version: '4.5.2', password: first.password }));
+    }
+    const apis = await Promise.all(qbittorrents.map(directApiOf));
+    const urls = qbittorrents.map((q) => q.url);
+    // A base from before several qBittorrents (da92e7a) refuses the list of URLs: HEAD alone then.
+    /** @type {any[]} */
+    const trios = [];
+    for (const build of builds) {
+      trios.push(await startService(build, urls, first, children).catch(() => null));
+    }
+    for (const trio of trios.filter(Boolean)) {
+      for (let i = 0; i < 100; i++) {
+        const ready = /** @type {any} */ (await (await fetch(`${trio.url}/health/ready`)).json());
+        const instances = ready.details?.qbittorrent?.instances ?? [];
+        if (instances.every((/** @type {any} */ one) => one.free_space_on_disk !== null)) break;
+        await sleep(100);
+      }
+    }
+    const three = trios[0]
+      ? await abba(/** @type {[any, any]} */ (trios), 32, apis)
+      : [null, merged(await addRun(trios[1], 32, apis), await addRun(trios[1], 32, apis))];
+    for (const trio of trios.filter(Boolean)) await stop(trio.child);
+    for (const each of apis) await each.clear();
+
+    print({ version, builds, idle, c1, c32, listed, three });
+  } finally {
+    for (const child of children) await stop(child);
+    for (const q of qbittorrents) await q.stop();
+    built.remove();
+  }
+}
+
+/** @param {any} r */
+function print(r) {
+  const ms = (/** @type {number} */ v) => `${v.toFixed(2)} ms`;
+  const rps = (/** @type {number} */ v) => `${Math.round(v)}/s`;
+  const mb = (/** @type {number} */ v) => `${v.toFixed(1)} MB`;
+  const x = (/** @type {number} */ v) => `${v.toFixed(2)}x`;
+  const verdict = (/** @type {boolean} */ ok) => (ok ? 'met' : 'MISSED');
+  const [a, b] = r.builds.map((/** @type {any} */ build) => build.name);
+  const rows = [
+    `qBittorrent ${r.version}; ${a} (base) beside ${b}; adds A B B A, each side's runs together`,
+    '',
+    `| one qBittorrent | ${a} | ${b} | ${b} / base | goal |`,
+    '|---|---|---|---|---|',
+    `| adds, 1 client, p50 | ${ms(r.c1[0].p50)} | ${ms(r.c1[1].p50)} | ${x(r.c1[1].p50 / r.c1[0].p50)} | <= ${GOALS.p50At1}x: ${verdict(r.c1[1].p50 <= GOALS.p50At1 * r.c1[0].p50)} |`,
+    `| adds, 1 client, p99 | ${ms(r.c1[0].p99)} | ${ms(r.c1[1].p99)} | ${x(r.c1[1].p99 / r.c1[0].p99)} | |`,
+    `| adds, 32 clients, throughput | ${rps(r.c32[0].rps)} | ${rps(r.c32[1].rps)} | ${x(r.c32[1].rps / r.c32[0].rps)} | >= ${GOALS.throughputAt32}x: ${verdict(r.c32[1].rps >= GOALS.throughputAt32 * r.c32[0].rps)} |`,
+    `| adds, qBittorrent calls per add, 1 / 32 clients | ${r.c1[0].callsPerAdd.toFixed(2)} / ${r.c32[0].callsPerAdd.toFixed(2)} | ${r.c1[1].callsPerAdd.toFixed(2)} / ${r.c32[1].callsPerAdd.toFixed(2)} | | |`,
+    `| adds, the service's CPU per add at 32 clients | ${Math.round(r.c32[0].serverCpuUs)} µs | ${Math.round(r.c32[1].serverCpuUs)} µs | ${x(r.c32[1].serverCpuUs / r.c32[0].serverCpuUs)} | |`,
+    `| non-2xx or errors | ${failures(r, 0)} | ${failures(r, 1)} | | 0 |`,
+    `| resident memory, idle | ${mb(r.idle[0])} | ${mb(r.idle[1])} | ${(r.idle[1] - r.idle[0]).toFixed(1)} MB | <= +${GOALS.idleRssOverMb} MB: ${verdict(r.idle[1] - r.idle[0] <= GOALS.idleRssOverMb)} |`,
+    `| GET /downloads of all ${ARCHIVE.torrents} (${ARCHIVE.withMetadata} with metadata), second call; torrents/info of all right after | ${ms(r.listed[0].ms)}; ${ms(r.listed[0].directMs)} (${x(r.listed[0].ratio)}) | ${ms(r.listed[1].ms)}; ${ms(r.listed[1].directMs)} (${x(r.listed[1].ratio)}) | | <= ${GOALS.listRatio}x torrents/info: ${verdict(r.listed[1].ratio <= GOALS.listRatio)} |`,
+    `| resident memory after the listings | ${mb(r.listed[0].rssMb)} | ${mb(r.listed[1].rssMb)} | | <= ${GOALS.listRssMb} MB: ${verdict(r.listed[1].rssMb <= GOALS.listRssMb)} |`,
+    '',
+    `| three qBittorrents | ${a} | ${b} | ${b} / base |`,
+    '|---|---|---|---|',
+    ...threeRows(r.three, ms, rps, x),
+  ];
+  console.log(rows.join('\n'));
+}
+
+/**
+ * The three-qBittorrents rows; a base from before several qBittorrents has none.
+ * @param {any[]} three @param {(v: number) => string} ms @param {(v: number) => string} rps
+ * @param {(v: number) => string} x
+ */
+function threeRows([a, b], ms, rps, x) {
+  const of = (/** @type {any} */ run, /** @type {(run: any) => string} */ show) =>
+    run === null ? 'n/a (one URL only)' : show(run);
+  return [
+    `| adds, 32 clients, throughput | ${of(a, (run) => rps(run.rps))} | ${rps(b.rps)} | ${a === null ? '' : x(b.rps / a.rps)} |`,
+    `| adds, 32 clients, p50 / p99 | ${of(a, (run) => `${ms(run.p50)} / ${ms(run.p99)}`)} | ${ms(b.p50)} / ${ms(b.p99)} | |`,
+    `| adds, qBittorrent calls per add | ${of(a, (run) => run.callsPerAdd.toFixed(2))} | ${b.callsPerAdd.toFixed(2)} | |`,
+  ];
+}
+
+/** @param {any} r @param {number} side */
+function failures(r, side) {
+  return [r.c1[side], r.c32[side], r.three[side]]
+    .filter(Boolean)
+    .reduce((sum, run) => sum + run.non2xx + run.errors, 0);
+}
