@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { jsonBodyParser } from './common/request-body.js';
 import { LARGE_BODY_ROUTES } from './downloads/downloads.routes.js';
-import { IncomingAdds } from './downloads/incoming-adds.js';
+import { IncomingAdds } from './downloads/torrents/incoming-adds.js';
 import { answerLivenessFirst } from './health/liveness.js';
 import type { AppConfig } from './config/app.config.js';
 import { AppLogger } from './logging/app-logger.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { TorrentRepository } from '../src/downloads/torrent.repository.js';
+import { TorrentRepository } from '../src/downloads/torrents/torrent.repository.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
 import { hashOf, magnetOf } from './support/links.js';

@@ -33,7 +33,9 @@ describe.each(DIALECTS)('nothing silently lost, against qBittorrent %s', (dialec
       expect(response.body.hash).toBe(hashOf(1));
       expect(qbittorrent.callsTo('torrents/add')).toHaveLength(2);
       expect(qbittorrent.torrents.has(hashOf(1))).toBe(true);
-      expect(sut.logs.text()).toContain('does not list 1 torrent it said it added: adding again');
+      expect(sut.logs.text()).toContain(
+        `does not list torrent ${hashOf(1)} it said it added: adding it again`,
+      );
     });
 
     it('answers error when qBittorrent says Ok. twice and holds nothing', async () => {
@@ -50,7 +52,7 @@ describe.each(DIALECTS)('nothing silently lost, against qBittorrent %s', (dialec
       });
     });
 
-    it('confirms a whole batch with one list call, re-adding only the missing', async () => {
+    it('confirms a whole batch in shared looks, re-adding only the missing', async () => {
       await start();
       const items = Array.from({ length: 10 }, (_, i) => ({ url: magnetOf(i + 1) }));
       const before = qbittorrent.callsTo('torrents/info').length;
@@ -58,7 +60,9 @@ describe.each(DIALECTS)('nothing silently lost, against qBittorrent %s', (dialec
       expect(clean.body.results.every((r: { status: string }) => r.status === 'accepted')).toBe(
         true,
       );
-      expect(qbittorrent.callsTo('torrents/info').length - before).toBe(1);
+      // A look shared by the adds answered meanwhile (one here: they all come back at once), and
+      // one once qBittorrent has had time to save them (PersistenceGuard): not one per add.
+      expect(qbittorrent.callsTo('torrents/info').length - before).toBeLessThanOrEqual(3);
 
       qbittorrent.torrents.clear();
       qbittorrent.inject('torrents/add', { kind: 'body', body: 'Ok.' }, 3);

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { TorrentRepository } from '../src/downloads/torrent.repository.js';
-import { parseMagnet } from '../src/qbittorrent/magnet.js';
-import type { QbittorrentClient } from '../src/qbittorrent/qbittorrent.client.js';
-import { QbittorrentAuthError } from '../src/qbittorrent/qbittorrent.errors.js';
+import { TorrentRepository } from '../src/downloads/torrents/torrent.repository.js';
+import { parseMagnet } from '../src/qbittorrent/identity/magnet.js';
+import type { QbittorrentClient } from '../src/qbittorrent/wire/qbittorrent.client.js';
+import { QbittorrentAuthError } from '../src/qbittorrent/wire/qbittorrent.errors.js';
 import { DIALECTS, FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { startApp, type TestApp } from './support/app.js';
 import { torrentOf } from './support/real-qbittorrent.js';
@@ -86,7 +86,7 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
     await expect(torrentOf(client, HEX)).resolves.toBeNull();
   });
 
-  it('reports a torrent it already holds as not added (Fails. or 409), and the repository as already present', async () => {
+  it('reports a torrent it already holds as not added (Fails. or 409), and the repository as refused', async () => {
     await client.addMagnet(parseMagnet(MAGNET));
     // 4.2.5 answers Ok. to it: accepted all the same, though not known as held already.
     const { old } = qbittorrent.spec;
@@ -95,11 +95,11 @@ describe.each(DIALECTS)('QbittorrentClient against qBittorrent %s', (dialect) =>
       added: old,
     });
     await expect(
-      sut.app.get(TorrentRepository).addMagnet(parseMagnet(MAGNET), {}),
-    ).resolves.toEqual({
+      sut.app.get(TorrentRepository).send({ kind: 'magnet', link: parseMagnet(MAGNET) }, {}),
+    ).resolves.toMatchObject({
       hash: HEX,
-      alreadyPresent: !old,
-      instance: `127.0.0.1:${qbittorrent.port}`,
+      answer: old ? 'added' : 'refused',
+      label: `127.0.0.1:${qbittorrent.port}`,
     });
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
-import { DownloadAdder } from '../src/downloads/download-adder.js';
-import { DownloadStatusService } from '../src/downloads/download-status.service.js';
+import { DownloadAdder } from '../src/downloads/add/download-adder.js';
+import { DownloadStatusService } from '../src/downloads/status/download-status.service.js';
 import { FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { CapturingLogger, startApp, type TestApp } from './support/app.js';
 import { report } from './support/faults.js';

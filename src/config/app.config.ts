@@ -1,15 +1,11 @@
 import type { LogLevel } from '@nestjs/common';
 import type { LogFormat } from '../logging/app-logger.js';
 import {
-  instanceLabel,
-  type QbittorrentInstanceConfig,
-} from '../qbittorrent/qbittorrent-instance.js';
-import {
   type EnvironmentVariables,
   type LogLevelName,
-  urlListEntries,
   validateEnvironment,
 } from './environment.js';
+import { type QbittorrentInstanceConfig, qbittorrentInstances } from './qbittorrent-instances.js';
 
 export interface HttpConfig {
   port: number;
@@ -18,11 +14,6 @@ export interface HttpConfig {
   apiToken: string | null;
   /** How long a shutdown may wait for requests in flight before the process exits anyway. */
   shutdownTimeoutMs: number;
-}
-
-export interface QbittorrentCredentials {
-  username: string;
-  password: string;
 }
 
 export interface QbittorrentConfig {
@@ -88,7 +79,12 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
     qbittorrent: {
-      instances: urlListEntries(env.QBITTORRENT_URL).map((entry) => instanceConfig(entry, env)),
+      instances: qbittorrentInstances(env.QBITTORRENT_URL, {
+        username: env.QBITTORRENT_USER,
+        password: env.QBITTORRENT_PASSWORD,
+        timeoutMs: env.QBITTORRENT_TIMEOUT_MS,
+        loginCooldownMs: env.QBITTORRENT_LOGIN_COOLDOWN_MS,
+      }),
     },
     retry: { maxAttempts: env.RETRY_MAX_ATTEMPTS, baseDelayMs: env.RETRY_BASE_DELAY_MS },
     registration: {
@@ -109,27 +105,6 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     status: { deadTorrentAfterS: env.DEAD_TORRENT_AFTER_S },
     logLevels: LOG_LEVELS[env.LOG_LEVEL],
     logFormat: env.LOG_FORMAT,
-  };
-}
-
-/**
- * One qBittorrent of QBITTORRENT_URL: its address without credentials, and its own credentials
- * (`user:password@`, percent-encoded) or the shared QBITTORRENT_USER and QBITTORRENT_PASSWORD.
- */
-function instanceConfig(entry: string, env: EnvironmentVariables): QbittorrentInstanceConfig {
-  const url = new URL(entry);
-  const own = url.username !== '' || url.password !== '';
-  const username = own ? decodeURIComponent(url.username) : env.QBITTORRENT_USER;
-  const password = own ? decodeURIComponent(url.password) : env.QBITTORRENT_PASSWORD;
-  url.username = '';
-  url.password = '';
-  return {
-    url: withoutTrailingSlash(url.href),
-    label: instanceLabel(url),
-    credentials: username === '' || password === '' ? null : { username, password },
-    sharedCredentials: !own,
-    timeoutMs: env.QBITTORRENT_TIMEOUT_MS,
-    loginCooldownMs: env.QBITTORRENT_LOGIN_COOLDOWN_MS,
   };
 }
 

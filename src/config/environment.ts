@@ -19,6 +19,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { InvalidEnvironmentError } from './config.errors.js';
+import { instanceLabel, urlListEntries } from './qbittorrent-instances.js';
 
 export const LOG_LEVEL_NAMES = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVEL_NAMES)[number];
@@ -33,14 +34,6 @@ const HTTP_URL = {
 
 /** Most WebUI URLs one service drives. */
 export const MAX_QBITTORRENT_URLS = 32;
-
-/** The entries of a comma-separated list of URLs. */
-export function urlListEntries(list: string): string[] {
-  return list
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-}
 
 /**
  * One http(s) URL or several, comma-separated, none naming the same host and port twice. The
@@ -67,8 +60,7 @@ function urlListProblem(value: unknown): string | null {
     if (!isURL(entry, HTTP_URL)) {
       return `entry ${index + 1} is not an http(s) URL (a comma in a password must be written %2C)`;
     }
-    const url = new URL(entry);
-    const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+    const where = instanceLabel(new URL(entry));
     if (seen.has(where)) return `names ${where} twice`;
     seen.add(where);
   }

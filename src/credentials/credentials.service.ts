@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { QbittorrentPool } from '../qbittorrent/pool/qbittorrent-pool.js';
-import type { QbittorrentInstance } from '../qbittorrent/qbittorrent-instance.js';
-import { isInstanceOutage, QbittorrentAuthError } from '../qbittorrent/qbittorrent.errors.js';
-import type { Session } from '../qbittorrent/webui-session.js';
+import type { QbittorrentInstance } from '../qbittorrent/instance/qbittorrent-instance.js';
+import { isInstanceOutage, QbittorrentAuthError } from '../qbittorrent/wire/qbittorrent.errors.js';
+import type { Session } from '../qbittorrent/wire/webui-session.js';
 import { CredentialsRefusedError, NoSharedCredentialsError } from './credentials.errors.js';
 import type { CredentialsDto, CredentialsResultDto } from './dto/credentials.dto.js';
 
@@ -54,14 +54,15 @@ export class CredentialsService {
       return { instance, session: await instance.session.tryCredentials(credentials) };
     } catch (error) {
       if (error instanceof QbittorrentAuthError) return { instance, refused: error };
-      // With one qBittorrent, its failure is the answer, as before; with several, one that cannot
-      // be reached now takes the credentials for its next login.
-      if (this.pool.single || !isInstanceOutage(error)) throw error;
+      // One that cannot be reached now takes the credentials for its next login, unless none can
+      // be reached: then this failure is the answer.
+      if (!isInstanceOutage(error)) throw error;
       return { instance, unreachable: error as Error };
     }
   }
 
+  /** The refusal, naming the instance that refused (with one, "qBittorrent" says it). */
   private named(instance: QbittorrentInstance, message: string): string {
-    return this.pool.single ? message : `qBittorrent at ${instance.label}: ${message}`;
+    return message.replace(/^qBittorrent /, `${this.pool.nameOf(instance.label)} `);
   }
 }

@@ -1,7 +1,7 @@
-import type { HasHttpStatus } from '../common/http-status.js';
 import { InvalidRequestError } from '../common/common.errors.js';
-import { INFO_HASH_FORMS } from '../qbittorrent/info-hash.js';
-import type { DownloadFailure } from './download-outcome.js';
+import type { HasHttpStatus } from '../common/http-status.js';
+import { INFO_HASH_FORMS } from '../qbittorrent/identity/info-hash.js';
+import { type Unreachable, unavailableReason } from '../qbittorrent/pool/pool.errors.js';
 import { BATCH_DEADLINE_MS } from './downloads.limits.js';
 
 /** The link is neither a magnet nor an http(s) URL: the Rust service's words for it. */
@@ -24,6 +24,16 @@ export function deadlineReason(what: string): string {
 /** qBittorrent said it added the torrent, twice, and does not list it. */
 export function unconfirmedReason(hash: string): string {
   return `qBittorrent answered that it added torrent ${hash}, twice, but does not hold it`;
+}
+
+/** qBittorrent said it added the torrent, twice, and does not list it. */
+export class UnconfirmedAddError extends Error implements HasHttpStatus {
+  readonly httpStatus = 500;
+
+  constructor(hash: string) {
+    super(unconfirmedReason(hash));
+    this.name = 'UnconfirmedAddError';
+  }
 }
 
 /** Why a link is not one we can download; the message says it precisely. */
@@ -61,69 +71,29 @@ export class TorrentNotFoundError extends Error implements HasHttpStatus {
 
 /** POST /download did not succeed; the failure is already logged and counted. */
 export class DownloadFailedError extends Error implements HasHttpStatus {
-  readonly httpStatus: number;
-
-  constructor(readonly failure: DownloadFailure) {
-    super(failure.error);
-    this.name = 'DownloadFailedError';
-    this.httpStatus = failure.httpStatus;
-  }
-}
-
-/** A qBittorrent of several that could not be asked, and why. */
-export interface Unreachable {
-  label: string;
-  reason: string;
-}
-
-/** Why a torrent's status is not known now: the qBittorrents that might hold it cannot be asked. */
-export function unavailableReason(unreachable: readonly Unreachable[]): string {
-  return unreachable.map(({ label, reason }) => `qBittorrent at ${label}: ${reason}`).join('; ');
-}
-
-/** No qBittorrent of several could take a torrent: each was tried, each failed as it says. */
-export class AllInstancesFailedError extends Error implements HasHttpStatus {
-  readonly httpStatus = 500;
-
   constructor(
-    readonly hash: string,
-    failures: readonly Unreachable[],
+    readonly status: 'unsupported' | 'error',
+    message: string,
+    readonly httpStatus: number,
   ) {
-    super(`no qBittorrent could take torrent ${hash}: ${unavailableReason(failures)}`);
-    this.name = 'AllInstancesFailedError';
+    super(message);
+    this.name = 'DownloadFailedError';
   }
 }
 
 /**
- * A qBittorrent of several stopped answering while it was adding a torrent (sent, no answer; or
- * answered, then not there to confirm it): it may hold the torrent once it is back, so the torrent
- * is not placed elsewhere, where it would become a second copy.
+ * A torrent of a batch whose qBittorrent stopped answering right after it listed it, before it had
+ * time to save it: after a restart it may not hold it.
  */
-export class AddMayHaveReachedError extends Error implements HasHttpStatus {
+export class UnsavedAddError extends Error implements HasHttpStatus {
   readonly httpStatus = 500;
 
-  constructor(label: string, cause: Error) {
+  constructor(instance: string, hash: string, cause: string) {
     super(
-      `qBittorrent at ${label} stopped answering while adding the torrent (${cause.message}): ` +
-        'not added elsewhere, which would make a second copy once it is back; send it again later',
+      `${instance} stopped answering right after it listed torrent ${hash}, before it had time to ` +
+        `save it (${cause}): it may not hold it once it is back; send it again later`,
     );
-    this.name = 'AddMayHaveReachedError';
-  }
-}
-
-/**
- * A torrent added again while every qBittorrent that holds it is down: it is not placed elsewhere,
- * where it would become a second copy once the holder is back.
- */
-export class HolderDownError extends Error implements HasHttpStatus {
-  readonly httpStatus = 500;
-
-  constructor(hash: string, holders: readonly Unreachable[]) {
-    super(
-      `torrent ${hash} is held by a qBittorrent that cannot be reached now (${unavailableReason(holders)}): ` +
-        'not added elsewhere, which would make a second copy once it is back; send it again later',
-    );
-    this.name = 'HolderDownError';
+    this.name = 'UnsavedAddError';
   }
 }
 

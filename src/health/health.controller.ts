@@ -9,7 +9,7 @@ import {
 } from '../openapi/swagger-decorators.js';
 import { type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator.js';
-import { QbittorrentHealthIndicator } from '../qbittorrent/qbittorrent.health.js';
+import { QbittorrentHealthIndicator } from '../qbittorrent/pool/pool.health.js';
 import { HEALTH_ROUTES } from './health.routes.js';
 
 const READY = {

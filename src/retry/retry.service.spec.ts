@@ -10,7 +10,7 @@ import {
   QbittorrentTimeoutError,
   QbittorrentUnavailableError,
   TorrentRejectedError,
-} from '../qbittorrent/qbittorrent.errors.js';
+} from '../qbittorrent/wire/qbittorrent.errors.js';
 import { RetryAbortedError, RetryFailedError } from './retry.errors.js';
 import { RetryService } from './retry.service.js';
 

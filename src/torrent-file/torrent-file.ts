@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import bencode from 'bencode';
-import type { TorrentIdentity } from '../qbittorrent/info-hash.js';
+import type { TorrentIdentity } from '../qbittorrent/identity/info-hash.js';
 import { InvalidTorrentFileError } from './torrent-file.errors.js';
 
 /** A .torrent file we can hand to qBittorrent, with the id qBittorrent will give its torrent. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
-import { isAtLeast } from '../../src/qbittorrent/dialect.js';
+import { isAtLeast } from '../../src/qbittorrent/wire/version.js';
 import type { TestApp } from '../support/app.js';
 import { startAppFor, versionsUnderTest } from '../support/real-qbittorrent.js';
 import { type Seed, startSeeder } from '../support/seeder.js';

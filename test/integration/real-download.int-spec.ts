@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
-import type { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import type { QbittorrentClient } from '../../src/qbittorrent/wire/qbittorrent.client.js';
 import type { TestApp } from '../support/app.js';
 import { startAppFor, versionsUnderTest, waitForTorrent } from '../support/real-qbittorrent.js';
 import { type Seed, startSeeder } from '../support/seeder.js';

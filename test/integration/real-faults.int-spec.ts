@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { freePort } from '../../scripts/lib/ports.mjs';
 import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
-import type { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import type { QbittorrentClient } from '../../src/qbittorrent/wire/qbittorrent.client.js';
 import { report } from '../support/faults.js';
 import { startAppFor, versionsUnderTest } from '../support/real-qbittorrent.js';
 

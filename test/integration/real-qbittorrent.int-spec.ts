@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { freePort } from '../../scripts/lib/ports.mjs';
 import { startQbittorrent, type RunningQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
-import { parseMagnet } from '../../src/qbittorrent/magnet.js';
-import type { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import { parseMagnet } from '../../src/qbittorrent/identity/magnet.js';
+import type { QbittorrentClient } from '../../src/qbittorrent/wire/qbittorrent.client.js';
 import type { TestApp } from '../support/app.js';
 import {
   knowsV2,

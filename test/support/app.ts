@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { currentRequestId } from '../../src/logging/request-context.js';
 import { QbittorrentPool } from '../../src/qbittorrent/pool/qbittorrent-pool.js';
-import type { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import type { QbittorrentClient } from '../../src/qbittorrent/wire/qbittorrent.client.js';
 import { APP_OPTIONS, configureApp } from '../../src/app.setup.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { TorrentInfo } from '../../src/qbittorrent/qbittorrent.types.js';
-import { QbittorrentClient } from '../../src/qbittorrent/qbittorrent.client.js';
+import type { TorrentInfo } from '../../src/qbittorrent/wire/qbittorrent.types.js';
+import { QbittorrentClient } from '../../src/qbittorrent/wire/qbittorrent.client.js';
 import { QBITTORRENT_VERSIONS } from '../../scripts/lib/chroots.mjs';
 import type { RunningQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
 import type { TestApp } from './app.js';

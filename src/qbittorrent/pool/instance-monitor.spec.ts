@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { FakeQbittorrent } from '../../../test/fakes/fake-qbittorrent.js';
-import type { QbittorrentInstance } from '../qbittorrent-instance.js';
+import type { QbittorrentInstance } from '../instance/qbittorrent-instance.js';
 import { newQbittorrentInstance } from '../testing/qbittorrent-instance.builder.js';
 import { InstanceMonitor } from './instance-monitor.js';
+import { InstanceView } from './instance-view.js';
+import { PoolMember } from './pool-member.js';
+import { instanceName } from './pool-mode.js';
 
 const GiB = 1024 ** 3;
 const TIMING = { minSyncMs: 30, budget: 0.25, probeBaseMs: 20, probeMaxMs: 80 };
@@ -20,6 +23,8 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
 describe(InstanceMonitor.name, () => {
   let qbittorrent: FakeQbittorrent;
   let instance: QbittorrentInstance;
+  let view: InstanceView;
+  let member: PoolMember;
   let logger: Logger;
   let lines: string[];
   let sut: InstanceMonitor;
@@ -32,7 +37,9 @@ describe(InstanceMonitor.name, () => {
     logger = new Logger('test');
     jest.spyOn(logger, 'log').mockImplementation((line) => void lines.push(String(line)));
     jest.spyOn(logger, 'warn').mockImplementation((line) => void lines.push(String(line)));
-    sut = new InstanceMonitor(instance, logger, TIMING);
+    view = new InstanceView();
+    member = new PoolMember(instance, instanceName(instance.label), view);
+    sut = new InstanceMonitor(member, view, logger, TIMING);
   });
 
   afterEach(async () => {
@@ -48,7 +55,7 @@ describe(InstanceMonitor.name, () => {
     expect(rids[0]).toBe(0);
     expect(rids[1]).toBeGreaterThan(0);
     expect(rids[2]).toBeGreaterThan(rids[1]);
-    expect(instance.view.freeSpaceOnDisk).toBe(42 * GiB);
+    expect(view.freeSpaceOnDisk).toBe(42 * GiB);
   });
 
   it('spaces its reads by what they cost qBittorrent', async () => {
@@ -62,7 +69,7 @@ describe(InstanceMonitor.name, () => {
   });
 
   it('does not count a login in what a read costs', async () => {
-    sut = new InstanceMonitor(instance, logger, { ...TIMING, budget: 0.01 });
+    sut = new InstanceMonitor(member, view, logger, { ...TIMING, budget: 0.01 });
     qbittorrent.inject('auth/login', { kind: 'delay', ms: 100 });
     sut.start();
     // A read that counted the login's 100 ms would wait 10 s before the next.
@@ -70,15 +77,15 @@ describe(InstanceMonitor.name, () => {
   });
 
   it('reads again soon after a full read that found free space not yet checked', async () => {
-    sut = new InstanceMonitor(instance, logger, { ...TIMING, budget: 0.01 });
+    sut = new InstanceMonitor(member, view, logger, { ...TIMING, budget: 0.01 });
     qbittorrent.freeSpace = 0;
     qbittorrent.inject('sync/maindata', { kind: 'delay', ms: 100 });
     sut.start();
-    await until(() => instance.view.syncedAt !== null);
-    expect(instance.view.freeSpaceOnDisk).toBeNull();
+    await until(() => view.syncedAt !== null);
+    expect(view.freeSpaceOnDisk).toBeNull();
     qbittorrent.freeSpace = 42 * GiB;
     // The budget alone would wait 10 s after a read of 100 ms.
-    await until(() => instance.view.freeSpaceOnDisk === 42 * GiB);
+    await until(() => view.freeSpaceOnDisk === 42 * GiB);
   });
 
   it('marks a qBittorrent that stops answering down, probes it with backoff, and reads everything once it is back', async () => {
@@ -86,11 +93,11 @@ describe(InstanceMonitor.name, () => {
     await until(() => qbittorrent.callsTo('sync/maindata').length >= 1);
     const { port } = qbittorrent;
     await qbittorrent.stop();
-    await until(() => instance.health.isDown);
+    await until(() => member.health.isDown);
     expect(lines.some((line) => /is down \(.*ECONNREFUSED\).*looking again/.test(line))).toBe(true);
     await sleep(150); // probes at about 20, 40, 80 ms: nothing to answer them
     qbittorrent = await FakeQbittorrent.start({ dialect: '5.3.0', port });
-    await until(() => !instance.health.isDown);
+    await until(() => !member.health.isDown);
     await until(() => qbittorrent.callsTo('sync/maindata').length >= 1);
     expect(qbittorrent.callsTo('sync/maindata')[0].query.get('rid')).toBe('0');
     expect(lines).toContain(`qBittorrent at ${instance.label} is back`);

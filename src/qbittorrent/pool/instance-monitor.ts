@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
-import type { QbittorrentInstance } from '../qbittorrent-instance.js';
+import type { InstanceView } from './instance-view.js';
+import type { PoolMember } from './pool-member.js';
 
 /** The shortest wait between two reads of an instance's maindata. */
 export const SYNC_MIN_INTERVAL_MS = 5000;
@@ -43,20 +44,21 @@ export class InstanceMonitor {
   private probes = 0;
 
   constructor(
-    private readonly instance: QbittorrentInstance,
+    private readonly member: PoolMember,
+    private readonly view: InstanceView,
     private readonly logger: Logger,
     private readonly timing: MonitorTiming = TIMING,
   ) {
-    instance.health.onChange((down) => {
+    member.health.onChange((down) => {
       if (down) {
         this.probes = 0;
         this.logger.warn(
-          `qBittorrent at ${instance.label} is down (${instance.health.reason}): the others take its adds; looking again in the background`,
+          `${member.name} is down (${member.health.reason}): the others take its adds; looking again in the background`,
         );
         if (!this.running) this.schedule(this.probeDelay());
       } else {
-        this.logger.log(`qBittorrent at ${instance.label} is back`);
-        instance.view.reset(); // it may have restarted: read everything again
+        this.logger.log(`${member.name} is back`);
+        view.reset(); // it may have restarted: read everything again
         if (!this.running) this.schedule(0);
       }
     });
@@ -83,7 +85,7 @@ export class InstanceMonitor {
     this.running = true;
     let next: number;
     try {
-      next = this.instance.health.isDown ? await this.probe() : await this.sync();
+      next = this.member.health.isDown ? await this.probe() : await this.sync();
     } finally {
       this.running = false;
     }
@@ -92,21 +94,21 @@ export class InstanceMonitor {
 
   /** Reads what changed since the last read; answers the wait before the next. */
   private async sync(): Promise<number> {
-    const { view, session } = this.instance;
+    const { member, view } = this;
     let took: number;
     let unchecked: boolean;
     try {
       // A login is not the read the budget is for, and qBittorrent's password check makes it slow.
-      await this.instance.call(() => session.current());
+      await member.call(() => member.instance.session.current());
       const started = performance.now();
-      const data = await this.instance.call((client) => client.getMaindata(view.nextRid));
+      const data = await member.call((client) => client.getMaindata(view.nextRid));
       took = performance.now() - started;
       view.apply(data);
       unchecked = data.fullUpdate && view.freeSpaceOnDisk === null;
     } catch {
       // A delta cannot be trusted after a failure (qBittorrent#24845): everything next time.
       view.reset();
-      return this.instance.health.isDown ? this.probeDelay() : this.timing.minSyncMs;
+      return member.health.isDown ? this.probeDelay() : this.timing.minSyncMs;
     }
     // qBittorrent checks free space in the background from a session's start (4.x: 0 until then):
     // the read after a full one that found none comes soon, not a whole budget later.
@@ -116,8 +118,8 @@ export class InstanceMonitor {
 
   /** Whether it answers again (the health listener then plans a read at once). */
   private async probe(): Promise<number> {
-    await this.instance.call((client) => client.getVersion()).catch(() => undefined);
-    return this.instance.health.isDown ? this.probeDelay() : 0;
+    await this.member.call((client) => client.getVersion()).catch(() => undefined);
+    return this.member.health.isDown ? this.probeDelay() : 0;
   }
 
   private probeDelay(): number {

@@ -1,4 +1,4 @@
-import type { Maindata, MaindataTorrent } from '../dialect.js';
+import type { Maindata, MaindataTorrent } from '../wire/dialect.js';
 
 /**
  * How long an add of ours (or a torrent a listing showed) counts for an instance before its
@@ -26,7 +26,6 @@ export class InstanceView {
   private bytesLeft = 0;
   private incompleteHeld = 0;
   private readonly pending = new Map<string, { bytes: number; until: number }>();
-  private sending = 0;
   /** When the last maindata answer was applied (epoch ms); null before the first. */
   syncedAt: number | null = null;
 
@@ -58,16 +57,6 @@ export class InstanceView {
   /** Asks for everything next time: after an error, or with a new session (the rid is its). */
   reset(): void {
     this.rid = 0;
-  }
-
-  /** Counts an add on its way to this instance among its incomplete torrents, until `done()`. */
-  sendingOne(): () => void {
-    this.sending++;
-    let done = false;
-    return () => {
-      if (!done) this.sending--;
-      done = true;
-    };
   }
 
   /**
@@ -103,9 +92,9 @@ export class InstanceView {
     return this.freeSpace - this.bytesLeft - reserved;
   }
 
-  /** Its incomplete torrents, ours still on the way and not yet listed included. */
+  /** Its incomplete torrents, ours not yet in its maindata included. */
   get incomplete(): number {
-    return this.incompleteHeld + this.livePending().size + this.sending;
+    return this.incompleteHeld + this.livePending().size;
   }
 
   /** Torrents its maindata lists. */

@@ -6,84 +6,233 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../../config/app.config.js';
-import { QbittorrentInstance, QbittorrentInstanceFactory } from '../qbittorrent-instance.js';
-import { NoRoomError } from '../qbittorrent.errors.js';
-import { QbittorrentMetrics } from '../qbittorrent.metrics.js';
+import { RetryService } from '../../retry/retry.service.js';
+import { isTransient } from '../../retry/transient.js';
+import {
+  type QbittorrentInstance,
+  QbittorrentInstanceFactory,
+} from '../instance/qbittorrent-instance.js';
+import type { QbittorrentClient } from '../wire/qbittorrent.client.js';
+import { isInstanceOutage } from '../wire/qbittorrent.errors.js';
+import { causeOf, Failover, messageOf, type NewTorrent } from './failover.js';
 import { InstanceMonitor } from './instance-monitor.js';
-import { placeTorrent } from './placement.js';
+import { InstanceView } from './instance-view.js';
+import { type Readiness, describeEach, describeOne } from './pool-readiness.js';
+import { ONE_QBITTORRENT, type PoolMode, SEVERAL_QBITTORRENTS } from './pool-mode.js';
+import { PoolMember } from './pool-member.js';
+import { PoolMetrics } from './pool.metrics.js';
+import type { Unreachable } from './pool.errors.js';
+
+export type { NewTorrent };
+
+/** What asking every instance that can be asked came to. */
+export interface Fanout<T> {
+  answers: { label: string; value: T }[];
+  /** The instances that could not be asked, and why (a failure of the only one is thrown instead). */
+  unreachable: Unreachable[];
+}
+
+/** How a call is named in logs, metrics and its final error. */
+export interface CallOptions {
+  /** "reading torrents from qBittorrent at host:port": see nameOf. */
+  what: string;
+  /** A short fixed name for metrics ("add", "status"...). */
+  operation: string;
+  signal?: AbortSignal;
+}
 
 /**
- * Every qBittorrent the service drives (QBITTORRENT_URL), each with its own session, dialect,
- * settings and health, and the one place that decides which of them to use. With one, it is always
- * that one, and nothing runs in the background: calls and answers are those of a single
- * qBittorrent. With several, each is kept in view in the background (InstanceMonitor) so that a new
- * torrent goes where there is room (placement.ts), a down one is skipped, and who holds what is
- * known from what they list.
+ * Every qBittorrent the service drives (QBITTORRENT_URL), and the one place that knows how many
+ * there are and what follows from it (PoolMode): how a call is retried, which instances a listing
+ * asks, where a new torrent goes (placement and the holder rule), failover, and which instances are
+ * down. It alone holds and changes what it knows of each instance: health, adds in flight and,
+ * with several, a view of what each holds and its room, kept current in the background. The rest
+ * of the service asks it and tells it what happened (held, released); it never sees a view.
+ *
+ * With one qBittorrent its calls and answers are those of a single qBittorrent: nothing runs in
+ * the background, and every call is made, and retried, as if there could be no other.
  */
 @Injectable()
 export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly instances: readonly QbittorrentInstance[];
-  private readonly byLabel: ReadonlyMap<string, QbittorrentInstance>;
-  private readonly monitors: InstanceMonitor[];
   private readonly logger = new Logger('Qbittorrent');
+  private readonly mode: PoolMode;
+  private readonly members: readonly PoolMember[];
+  private readonly byLabel: ReadonlyMap<string, PoolMember>;
+  private readonly monitors: readonly InstanceMonitor[];
+  private readonly failover: Failover;
 
   constructor(
     factory: QbittorrentInstanceFactory,
     config: ConfigService<AppConfig, true>,
-    metrics: QbittorrentMetrics,
+    private readonly retry: RetryService,
+    metrics: PoolMetrics,
   ) {
-    this.instances = config
-      .get('qbittorrent', { infer: true })
-      .instances.map((instance) => factory.create(instance));
-    this.byLabel = new Map(this.instances.map((instance) => [instance.label, instance]));
-    this.monitors = this.single
-      ? []
-      : this.instances.map((instance) => new InstanceMonitor(instance, this.logger));
-    metrics.observeInstances(this.instances, !this.single);
+    const configs = config.get('qbittorrent', { infer: true }).instances;
+    // The one question of how many there are.
+    this.mode = configs.length === 1 ? ONE_QBITTORRENT : SEVERAL_QBITTORRENTS;
+    this.members = configs.map(
+      (instance) =>
+        new PoolMember(
+          factory.create(instance),
+          this.mode.name(instance.label),
+          this.mode.keepsInView ? new InstanceView() : null,
+        ),
+    );
+    this.byLabel = new Map(this.members.map((member) => [member.label, member]));
+    this.monitors = this.members.flatMap((member) =>
+      member.view === null ? [] : [new InstanceMonitor(member, member.view, this.logger)],
+    );
+    this.failover = new Failover(this.members, this.mode);
+    metrics.observe(this.members);
   }
 
-  /** Whether the service drives one qBittorrent: no placement, no background reads. */
-  get single(): boolean {
-    return this.instances.length === 1;
+  /** Every qBittorrent, in the order of QBITTORRENT_URL. */
+  get instances(): QbittorrentInstance[] {
+    return this.members.map((member) => member.instance);
   }
 
-  /** The only qBittorrent, when there is one. */
-  get only(): QbittorrentInstance {
-    return this.instances[0];
-  }
-
-  get(label: string): QbittorrentInstance | undefined {
-    return this.byLabel.get(label);
-  }
-
-  /** The instances to ask: all but those known down (with one, always that one). */
-  available(): QbittorrentInstance[] {
-    return this.single ? [this.only] : this.instances.filter((i) => !i.health.isDown);
-  }
-
-  /** The instances known to hold `hash` (what they listed, and our adds), down ones included. */
-  holders(hash: string): QbittorrentInstance[] {
-    return this.single ? [] : this.instances.filter((instance) => instance.view.holds(hash));
+  /** How messages name the instance `label`: "qBittorrent", or "qBittorrent at host:port". */
+  nameOf(label: string): string {
+    return this.member(label).name;
   }
 
   /**
-   * Where a new torrent of `size` bytes (0: a magnet, size unknown) goes, best first, among the
-   * available instances; throws NoRoomError when its size is known and it fits on none.
+   * One call to the instance `label` through the retries: a transient failure is tried again,
+   * except, when another instance can stand in, a failure of the instance as a whole (the caller
+   * turns to another). Its health follows from each attempt.
    */
-  candidatesFor(torrent: { hash: string; size: number }): QbittorrentInstance[] {
-    if (this.single) return [this.only];
-    const available = this.available();
-    if (available.length === 0) return [];
-    const placement = placeTorrent(
-      torrent,
-      available.map(({ label, view }) => ({
-        label,
-        room: view.room,
-        incomplete: view.incomplete,
-      })),
+  call<T>(
+    label: string,
+    work: (client: QbittorrentClient) => Promise<T>,
+    { what, operation, signal }: CallOptions,
+  ): Promise<T> {
+    const member = this.member(label);
+    return this.retry.execute(() => member.call(work), {
+      label: what,
+      operation,
+      signal,
+      ...(!this.mode.alone && {
+        shouldRetry: (error: unknown) => isTransient(error) && !isInstanceOutage(error),
+      }),
+    });
+  }
+
+  /** One attempt, not retried: for what answers at once (readiness, the login at start-up). */
+  callOnce<T>(label: string, work: (client: QbittorrentClient) => Promise<T>): Promise<T> {
+    return this.member(label).call(work);
+  }
+
+  /**
+   * Runs `work` for every instance that can be asked, in parallel. One alone is always asked, and
+   * its failure is thrown; among several, a known-down one is not asked and one that fails is
+   * reported unreachable, while the others answer.
+   */
+  async onEach<T>(work: (label: string) => Promise<T>): Promise<Fanout<T>> {
+    const unreachable: Unreachable[] = [];
+    const answers: { label: string; value: T }[] = [];
+    await Promise.all(
+      this.members.map(async ({ label, health }) => {
+        if (this.mode.alone) {
+          answers.push({ label, value: await work(label) });
+          return;
+        }
+        if (health.isDown) {
+          unreachable.push({ label, reason: health.reason ?? 'down' });
+          return;
+        }
+        try {
+          answers.push({ label, value: await work(label) });
+        } catch (error) {
+          unreachable.push({ label, reason: messageOf(causeOf(error)) });
+        }
+      }),
     );
-    if (!placement.fits) throw new NoRoomError(torrent.hash, torrent.size, placement.rooms);
-    return placement.order.map((label) => this.byLabel.get(label) as QbittorrentInstance);
+    return { answers, unreachable };
+  }
+
+  /**
+   * Adds a new torrent where it belongs, `send` trying each candidate in turn (Failover). Answers
+   * who took it.
+   */
+  place<T>(
+    torrent: NewTorrent,
+    send: (label: string) => Promise<T>,
+  ): Promise<{ label: string; value: T }> {
+    return this.failover.place(torrent, send);
+  }
+
+  /**
+   * The error an add answers when it reached `label` and the instance can no longer be asked
+   * whether it holds the torrent (Failover).
+   */
+  inDoubt(label: string, error: unknown): unknown {
+    return this.failover.inDoubt(label, error);
+  }
+
+  /** The instances up other than `label`: where a second copy of a torrent it took could be. */
+  othersThan(label: string): string[] {
+    return this.members
+      .filter((member) => member.label !== label && !member.health.isDown)
+      .map((member) => member.label);
+  }
+
+  /** `label` holds these torrents (our add, or its listing); `bytes` of ours count against its room. */
+  held(label: string, hashes: Iterable<string>, bytes = 0): void {
+    const view = this.member(label).view;
+    if (view !== null) for (const hash of hashes) view.hold(hash, bytes);
+  }
+
+  /** `label` listed these torrents: they are its own from now on. */
+  listed(label: string, torrents: readonly { hash: string }[]): void {
+    const view = this.member(label).view;
+    if (view !== null) for (const { hash } of torrents) view.hold(hash);
+  }
+
+  /** `label` no longer holds these torrents (removed). */
+  released(label: string, hashes: Iterable<string>): void {
+    const view = this.member(label).view;
+    if (view !== null) for (const hash of hashes) view.drop(hash);
+  }
+
+  /** Adds on their way to `label` now. */
+  addsInFlight(label: string): number {
+    return this.member(label).addsInFlight;
+  }
+
+  /** Whether `label` answered a call made at `time` (performance.now()) or later. */
+  answeredSince(label: string, time: number): boolean {
+    return this.member(label).answeredSince(time);
+  }
+
+  /** Whether DHT is known to be off on `label` (its settings, read at most once a minute). */
+  dhtOff(label: string): Promise<boolean> {
+    return this.member(label).instance.settings.dhtOff();
+  }
+
+  /** Whether an instance can take adds, and what readiness says of each. */
+  readiness(): Promise<Readiness> {
+    return this.mode.alone ? describeOne(this.members[0]) : describeEach(this.members);
+  }
+
+  /**
+   * Logs in to every instance, in the background, and names the settings of each that can lose
+   * downloads. One that fails is tried again on the next call (or, among several, by the
+   * background look).
+   */
+  connect(): void {
+    for (const member of this.members) {
+      member
+        .call((client) => client.login())
+        .then(() => this.auditSettings(member))
+        .catch((error: unknown) => {
+          this.logger.warn(
+            `${member.name} login at start-up failed: ${(error as Error).message}; ` +
+              (this.mode.alone
+                ? 'the next request will try again'
+                : 'the others take its adds meanwhile'),
+          );
+        });
+    }
   }
 
   onApplicationBootstrap(): void {
@@ -93,6 +242,24 @@ export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShu
   /** After the HTTP server has finished the requests in flight, which may still use them. */
   onApplicationShutdown(): void {
     for (const monitor of this.monitors) monitor.stop();
-    for (const instance of this.instances) instance.close();
+    for (const member of this.members) member.instance.close();
+  }
+
+  private async auditSettings(member: PoolMember): Promise<void> {
+    const risks = await member.instance.settings.risks().catch(() => null);
+    if (risks === null) return;
+    if (risks.length === 0) {
+      this.logger.log(`${member.name} settings: none of those known to lose downloads`);
+      return;
+    }
+    this.logger.warn(
+      `${member.name} settings that can lose downloads: ${risks.map((r) => `${r.setting} (${r.risk})`).join('; ')}`,
+    );
+  }
+
+  private member(label: string): PoolMember {
+    const member = this.byLabel.get(label);
+    if (member === undefined) throw new Error(`no qBittorrent ${label}`);
+    return member;
   }
 }

@@ -1,13 +1,17 @@
-import { newConfigService } from '../../config/testing/config.builder.js';
-import { MetricsService } from '../../metrics/metrics.service.js';
-import { QbittorrentPool } from '../pool/qbittorrent-pool.js';
 import {
   instanceLabel,
-  type QbittorrentInstance,
   type QbittorrentInstanceConfig,
+} from '../../config/qbittorrent-instances.js';
+import { newConfigService } from '../../config/testing/config.builder.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import { newRetryService } from '../../retry/testing/retry.builder.js';
+import {
+  type QbittorrentInstance,
   QbittorrentInstanceFactory,
-} from '../qbittorrent-instance.js';
-import { QbittorrentMetrics } from '../qbittorrent.metrics.js';
+} from '../instance/qbittorrent-instance.js';
+import { PoolMetrics } from '../pool/pool.metrics.js';
+import { QbittorrentPool } from '../pool/qbittorrent-pool.js';
+import { QbittorrentMetrics } from '../wire/qbittorrent.metrics.js';
 
 /** An instance's config for the WebUI at `url`: admin/adminadmin, short deadlines. */
 export function newInstanceConfig(
@@ -36,20 +40,23 @@ export function newQbittorrentInstance(
 
 /**
  * The pool the application builds for `urls` (admin/adminadmin unless `env` says otherwise), with
- * metrics of its own. Its background reads start with `onApplicationBootstrap()`.
+ * metrics of its own and retries without waits (unless `env` sets RETRY_BASE_DELAY_MS). Its
+ * background reads start with `onApplicationBootstrap()`.
  */
 export function newQbittorrentPool(
   urls: string[],
   env: Record<string, string> = {},
-  metrics = new QbittorrentMetrics(new MetricsService()),
+  metrics = new MetricsService(),
 ): QbittorrentPool {
+  const calls = new QbittorrentMetrics(metrics);
   return new QbittorrentPool(
-    new QbittorrentInstanceFactory(metrics),
+    new QbittorrentInstanceFactory(calls),
     newConfigService({
       QBITTORRENT_URL: urls.join(','),
       QBITTORRENT_TIMEOUT_MS: '2000',
       ...env,
     }),
-    metrics,
+    newRetryService(env),
+    new PoolMetrics(metrics, calls),
   );
 }

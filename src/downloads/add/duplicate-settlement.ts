@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { splitList } from '../../common/text.js';
+import { type Copy, isFresh, keeperOf } from '../../qbittorrent/pool/ownership.js';
+import { QbittorrentPool } from '../../qbittorrent/pool/qbittorrent-pool.js';
+import { linkIdFromTags, linkTag } from '../link-tag.js';
+import { TorrentRepository } from '../torrents/torrent.repository.js';
+import type { Confirmed } from './add-item.js';
+
+/**
+ * The third stage of an add, among several qBittorrents: a new torrent that another instance
+ * holds too (two replicas of the service added the same link at the same moment, each where its own
+ * view placed it; or another client did) ends up held once.
+ *
+ * Why once, whatever the timing: each replica looks at the other instances only after its own copy
+ * is listed, and a listed torrent stays listed until someone removes it. Of two replicas that each
+ * added a copy, the one whose look came later therefore sees the other's copy. Whoever sees copies
+ * on several instances keeps the one ownership.ts ranks first, which every replica ranks the same,
+ * and removes the others that have nothing downloaded (their files kept), wherever they are; their
+ * link tags go with the one that stays, and the add is answered from it.
+ */
+@Injectable()
+export class DuplicateSettlement {
+  constructor(
+    private readonly torrents: TorrentRepository,
+    private readonly pool: QbittorrentPool,
+  ) {}
+
+  async settle(
+    confirmed: Confirmed,
+    linkId: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<Confirmed> {
+    const { label, hash } = confirmed;
+    const others = confirmed.alreadyPresent ? [] : this.pool.othersThan(label);
+    if (others.length === 0) return confirmed;
+    const copies = (await Promise.all(others.map((other) => this.copiesOn(other, hash)))).flat();
+    if (copies.length === 0) return confirmed;
+    const all = [...(await this.copiesOn(label, hash)), ...copies];
+    const keeper = keeperOf(hash, all);
+    const tags = new Set<string>(linkId === undefined ? [] : [linkTag(linkId)]);
+    for (const copy of all) {
+      if (copy.label === keeper || !isFresh(copy.torrent)) continue;
+      for (const tag of splitList(copy.torrent.tags)) {
+        if (linkIdFromTags([tag]) !== null) tags.add(tag);
+      }
+      await this.torrents
+        .remove(copy.label, [hash], `removing the second copy of ${hash}`, 'delete')
+        .catch(() => undefined);
+    }
+    if (tags.size > 0) {
+      await this.torrents.addTags(keeper, hash, [...tags], signal).catch(() => undefined);
+    }
+    return keeper === label ? confirmed : { ...confirmed, label: keeper, alreadyPresent: true };
+  }
+
+  /** The copy of the torrent `label` lists, if any; none when it cannot be asked. */
+  private async copiesOn(label: string, hash: string): Promise<Copy[]> {
+    const listed = await this.torrents.lookAt(label, [hash]).catch(() => []);
+    return listed.map((torrent) => ({ label, torrent }));
+  }
+}

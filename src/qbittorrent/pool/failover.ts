@@ -1,0 +1,127 @@
+import { RetryFailedError } from '../../retry/retry.errors.js';
+import {
+  isInstanceOutage,
+  mayHaveReached,
+  V2OnlyUnsupportedError,
+} from '../wire/qbittorrent.errors.js';
+import type { PoolMember } from './pool-member.js';
+import type { PoolMode } from './pool-mode.js';
+import {
+  AddMayHaveReachedError,
+  AllInstancesFailedError,
+  HolderDownError,
+  NoRoomError,
+  type Unreachable,
+} from './pool.errors.js';
+import { placeTorrent } from './placement.js';
+
+/** A torrent to place: its id on libtorrent 2, its v1 hash if it has one, its size (0: unknown). */
+export interface NewTorrent {
+  hash: string;
+  v1Hash: string | null;
+  size: number;
+}
+
+/**
+ * Where new torrents go and what happens when an instance cannot take one: the holder rule,
+ * placement (placement.ts) among the instances that can be asked, and the turn to the next.
+ */
+export class Failover {
+  private readonly byLabel: ReadonlyMap<string, PoolMember>;
+
+  constructor(
+    private readonly members: readonly PoolMember[],
+    private readonly mode: PoolMode,
+  ) {
+    this.byLabel = new Map(members.map((member) => [member.label, member]));
+  }
+
+  /**
+   * Adds a new torrent where it belongs: to the instance that holds it already, else where
+   * placement puts it, `send` trying each candidate in turn (it counts as in flight there
+   * meanwhile). An instance that cannot take a v2-only torrent, or that fails as a whole (when
+   * another can stand in), makes way for the next; one that may have taken it before it stopped
+   * answering does not (AddMayHaveReachedError). Answers who took it.
+   */
+  async place<T>(
+    torrent: NewTorrent,
+    send: (label: string) => Promise<T>,
+  ): Promise<{ label: string; value: T }> {
+    const failures: Unreachable[] = [];
+    let unsupported: V2OnlyUnsupportedError | undefined;
+    for (const member of this.candidatesFor(torrent)) {
+      const done = member.sending();
+      try {
+        return { label: member.label, value: await send(member.label) };
+      } catch (error) {
+        const cause = causeOf(error);
+        if (cause instanceof V2OnlyUnsupportedError) {
+          unsupported = cause;
+          continue;
+        }
+        if (this.mode.alone || !isInstanceOutage(cause)) throw error;
+        if (mayHaveReached(cause)) throw new AddMayHaveReachedError(member.label, cause as Error);
+        failures.push({ label: member.label, reason: messageOf(cause) });
+      } finally {
+        done();
+      }
+    }
+    if (unsupported !== undefined && failures.length === 0) throw unsupported;
+    const tried = new Set(failures.map(({ label }) => label));
+    const down = this.members.filter(({ label, health }) => health.isDown && !tried.has(label));
+    throw new AllInstancesFailedError(torrent.hash, [...failures, ...down.map(unreachableOf)]);
+  }
+
+  /**
+   * The error an add answers when it reached `label` and the instance can no longer be asked
+   * whether it holds the torrent: with one, the failure itself; among several, a reason not to
+   * place it elsewhere (it would be a second copy once the instance is back).
+   */
+  inDoubt(label: string, error: unknown): unknown {
+    const cause = causeOf(error);
+    if (this.mode.alone || !isInstanceOutage(cause)) return error;
+    return new AddMayHaveReachedError(label, cause as Error);
+  }
+
+  /**
+   * Where a new torrent goes, best first: the instances that hold it already (a re-add, or one
+   * another client added), else where placement puts it among those that can be asked. While
+   * every holder is down it goes nowhere: a copy elsewhere would be a second one once it is back.
+   */
+  private candidatesFor(torrent: NewTorrent): PoolMember[] {
+    // A hybrid is held by its v1 hash on libtorrent 1.x (4.2.5).
+    const ids = new Set([torrent.hash, torrent.v1Hash ?? torrent.hash]);
+    const holders = this.members.filter(({ view }) => [...ids].some((id) => view?.holds(id)));
+    if (holders.length > 0) {
+      const up = holders.filter((member) => !member.health.isDown);
+      if (up.length > 0) return up;
+      throw new HolderDownError(torrent.hash, holders.map(unreachableOf));
+    }
+    const available = this.mode.alone
+      ? this.members
+      : this.members.filter((member) => !member.health.isDown);
+    if (available.length === 0) return [];
+    const placement = placeTorrent(
+      torrent,
+      available.map(({ label, view, addsInFlight }) => ({
+        label,
+        room: view?.room ?? null,
+        incomplete: (view?.incomplete ?? 0) + addsInFlight,
+      })),
+    );
+    if (!placement.fits) throw new NoRoomError(torrent.hash, torrent.size, placement.rooms);
+    return placement.order.map((label) => this.byLabel.get(label) as PoolMember);
+  }
+}
+
+export function unreachableOf({ label, health }: PoolMember): Unreachable {
+  return { label, reason: health.reason ?? 'down' };
+}
+
+export function causeOf(error: unknown): unknown {
+  return error instanceof RetryFailedError ? error.cause : error;
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,82 @@
+import type { PoolMember } from './pool-member.js';
+
+/** Whether a qBittorrent can take adds, and what readiness says of the instances. */
+export interface Readiness {
+  up: boolean;
+  details: Record<string, unknown>;
+}
+
+/** How readiness describes one qBittorrent of several. */
+export interface InstanceReadiness {
+  instance: string;
+  status: 'up' | 'down';
+  version: string | null;
+  webApiVersion: string | null;
+  /** Bytes free on its default save path; null until it reports it. */
+  free_space_on_disk: number | null;
+  /** Free space minus what its incomplete torrents still need; null while unknown. */
+  room: number | null;
+  incomplete_torrents: number;
+  /** Why it is down. */
+  message?: string;
+  risky_settings?: { setting: string; risk: string }[];
+}
+
+/**
+ * One qBittorrent: ready when it answers and our session works, with its version and, as details
+ * that never fail the check, the settings of qBittorrent's that can lose downloads.
+ */
+export async function describeOne(member: PoolMember): Promise<Readiness> {
+  const { client, settings } = member.instance;
+  try {
+    const version = await member.call((qbittorrent) => qbittorrent.getVersion());
+    return {
+      up: true,
+      details: {
+        url: client.baseUrl,
+        version: version.app,
+        webApiVersion: version.webApi,
+        risky_settings: await settings.risks().catch(() => []),
+      },
+    };
+  } catch (error) {
+    return { up: false, details: { url: client.baseUrl, message: messageOf(error) } };
+  }
+}
+
+/**
+ * Several: ready while at least one can take adds, each described (address, version, up or down,
+ * free space, room and incomplete torrents). A down one is not asked again here: the pool looks
+ * at it in the background.
+ */
+export async function describeEach(members: readonly PoolMember[]): Promise<Readiness> {
+  const instances = await Promise.all(members.map(describeMember));
+  return instances.some((instance) => instance.status === 'up')
+    ? { up: true, details: { instances } }
+    : { up: false, details: { message: 'no qBittorrent can take adds', instances } };
+}
+
+async function describeMember(member: PoolMember): Promise<InstanceReadiness> {
+  const { label, view, health, instance } = member;
+  const described = (status: 'up' | 'down', extra: Partial<InstanceReadiness> = {}) => ({
+    instance: label,
+    status,
+    version: instance.session.version?.app ?? null,
+    webApiVersion: instance.session.version?.webApi ?? null,
+    free_space_on_disk: view?.freeSpaceOnDisk ?? null,
+    room: view?.room ?? null,
+    incomplete_torrents: (view?.incomplete ?? 0) + member.addsInFlight,
+    ...extra,
+  });
+  if (health.isDown) return described('down', { message: health.reason ?? 'down' });
+  try {
+    await member.call((client) => client.getVersion());
+    return described('up', { risky_settings: await instance.settings.risks().catch(() => []) });
+  } catch (error) {
+    return described('down', { message: messageOf(error) });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
