@@ -1,8 +1,50 @@
 // @ts-check
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The layers of src/, lowest first: a folder imports only from its own layer and those below
+ * (docs/extending.md, "The house"). Each line is one layer; inside qbittorrent/ and downloads/ the
+ * layers are their subfolders.
+ */
+const LAYERS = [
+  ['common', 'logging'],
+  ['openapi', 'config'],
+  ['metrics', 'retry', 'auth'],
+  ['qbittorrent/identity'],
+  ['qbittorrent/wire', 'torrent-file'],
+  ['qbittorrent/instance'],
+  ['qbittorrent/pool'],
+  ['qbittorrent/qbittorrent.module.ts', 'credentials', 'health'],
+  [
+    'downloads/downloads.routes.ts',
+    'downloads/downloads.limits.ts',
+    'downloads/downloads.errors.ts',
+    'downloads/link-tag.ts',
+  ],
+  ['downloads/torrents'],
+  ['downloads/add'],
+  ['downloads/status'],
+  ['downloads/control'],
+  ['downloads/downloads.module.ts', 'registration', 'memory', 'qbittorrent-config'],
+  ['startup'],
+  ['app.module.ts', 'app.setup.ts', 'server.ts', 'main.ts'],
+];
+const path = (/** @type {string} */ part) => `./src/${part}`;
+/** Each layer may not import from any layer above it (add/, status/ and control/ not from each other). */
+const LAYER_ZONES = LAYERS.slice(0, -1).flatMap((layer, index) =>
+  layer.map((part) => ({
+    target: path(part),
+    from: LAYERS.slice(index + 1)
+      .flat()
+      .filter((above) => !part.startsWith(`${above}/`) && !above.startsWith(`${part}/`))
+      .map(path),
+    message: `${part} is below the folder it imports from (eslint.config.mjs, LAYERS)`,
+  })),
+);
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', '.test-build/', '.local/'] },
@@ -20,6 +62,23 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
+    },
+  },
+  {
+    // The house: no import circle, and no import from a higher layer.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.spec.ts', 'src/**/testing/**'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts'], extensionAlias: { '.js': ['.ts', '.js'] } }),
+      ],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { zones: LAYER_ZONES }],
     },
   },
   {

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { UnauthorizedError } from './auth/auth.errors.js';
 import { jsonBodyParser } from './common/request-body.js';
 import { LARGE_BODY_ROUTES } from './downloads/downloads.routes.js';
 import { IncomingAdds } from './downloads/torrents/incoming-adds.js';
@@ -43,7 +44,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(app.get(HttpMetrics).middleware);
   app.use(jsonBodyParser(LARGE_BODY_ROUTES));
   app.use(requestIdMiddleware);
-  setupOpenApi(app);
+  setupOpenApi(app, { tokenRefused: UnauthorizedError.invalidToken().message });
   const server = app.getHttpServer() as Server & { maxHeaderSize?: number };
   // Node reads this per connection; Nest creates the server without a way to pass it.
   server.maxHeaderSize = MAX_HEADER_BYTES;

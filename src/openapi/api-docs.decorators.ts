@@ -9,7 +9,7 @@ import {
   type ApiResponseOptions,
   ApiUnauthorizedResponse,
 } from './swagger-decorators.js';
-import { ErrorResponseDto } from '../common/error-response.dto.js';
+import { ErrorResponseDto } from './error-response.dto.js';
 
 export type ErrorStatus = 400 | 401 | 404 | 413 | 500 | 502 | 507;
 

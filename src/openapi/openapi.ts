@@ -5,9 +5,8 @@ import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swagger';
 import type { Application, NextFunction, Request, RequestHandler, Response } from 'express';
-import { UnauthorizedError } from '../auth/auth.errors.js';
 import { RequestBodyError } from '../common/common.errors.js';
-import { ErrorResponseDto } from '../common/error-response.dto.js';
+import { ErrorResponseDto } from './error-response.dto.js';
 import {
   API_TOKEN_SCHEME,
   DOCS_ROUTES,
@@ -26,8 +25,17 @@ function packageVersion(): string {
   }
 }
 
+/** What every route not @Public() answers without saying so: the API token's refusal. */
+export interface CommonAnswers {
+  /** The message of a 401: no bearer token, or another one. */
+  tokenRefused: string;
+}
+
 /** The OpenAPI document of every route, built from the controllers' and DTOs' decorators. */
-export async function createOpenApiDocument(app: INestApplication): Promise<OpenAPIObject> {
+export async function createOpenApiDocument(
+  app: INestApplication,
+  answers: CommonAnswers,
+): Promise<OpenAPIObject> {
   const { DocumentBuilder, SwaggerModule } = await loadSwagger();
   const config = new DocumentBuilder()
     .setTitle('downloader-qbittorrent')
@@ -39,7 +47,7 @@ export async function createOpenApiDocument(app: INestApplication): Promise<Open
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API_TOKEN' }, API_TOKEN_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
-  documentCommonAnswers(document);
+  documentCommonAnswers(document, answers);
   return document;
 }
 
@@ -51,7 +59,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  * cannot read (400), both in the `{"error"}` shape unless the route documents its own. So a new
  * controller is documented as the guards and the exception filter treat it, with no decorator.
  */
-function documentCommonAnswers(document: OpenAPIObject): void {
+function documentCommonAnswers(document: OpenAPIObject, answers: CommonAnswers): void {
   for (const operations of Object.values(document.paths)) {
     for (const method of METHODS) {
       const operation = operations[method] as
@@ -70,7 +78,7 @@ function documentCommonAnswers(document: OpenAPIObject): void {
       operation.security ??= [{ [API_TOKEN_SCHEME]: [] }];
       operation.responses['401'] ??= errorAnswer(
         'With API_TOKEN set: no bearer token, or another one',
-        UnauthorizedError.invalidToken().message,
+        answers.tokenRefused,
       );
     }
   }
@@ -96,7 +104,7 @@ function errorAnswer(description: string, example: string): ResponseObject {
  * Express application of its own: routes added to the service's own application after start-up
  * would sit behind Nest's 404 handler.
  */
-export function setupOpenApi(app: NestExpressApplication): void {
+export function setupOpenApi(app: NestExpressApplication, answers: CommonAnswers): void {
   let docs: Promise<RequestHandler> | undefined;
   app.use((request: Request, response: Response, next: NextFunction) => {
     if (!isDocsPath(request.path)) return next();
@@ -109,7 +117,7 @@ export function setupOpenApi(app: NestExpressApplication): void {
       Object.setPrototypeOf(response, responsePrototype);
       next(error);
     };
-    docs ??= docsApplication(app).catch((error: unknown) => {
+    docs ??= docsApplication(app, answers).catch((error: unknown) => {
       docs = undefined; // the next request tries again
       throw error;
     });
@@ -117,7 +125,10 @@ export function setupOpenApi(app: NestExpressApplication): void {
   });
 }
 
-async function docsApplication(app: NestExpressApplication): Promise<RequestHandler> {
+async function docsApplication(
+  app: NestExpressApplication,
+  answers: CommonAnswers,
+): Promise<RequestHandler> {
   const { SwaggerModule } = await loadSwagger();
   const adapter = new ExpressAdapter();
   adapter.getInstance<Application>().disable('x-powered-by'); // as the service's own application
@@ -128,7 +139,7 @@ async function docsApplication(app: NestExpressApplication): Promise<RequestHand
       adapter.useStaticAssets(path, options);
     },
   } as unknown as INestApplication;
-  const document = await createOpenApiDocument(app);
+  const document = await createOpenApiDocument(app, answers);
   SwaggerModule.setup(DOCS_ROUTES.ui.slice(1), host, document, {
     jsonDocumentUrl: DOCS_ROUTES.document.slice(1),
     raw: ['json'],

@@ -1,4 +1,4 @@
-import { ApiProperty } from '../openapi/swagger-decorators.js';
+import { ApiProperty } from './swagger-decorators.js';
 
 /** The failure answer of every endpoint but POST /download. */
 export class ErrorResponseDto {
