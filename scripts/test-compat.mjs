@@ -42,7 +42,7 @@ for (const version of versions) {
 }
 const prepared = Date.now();
 
-/** The runs: the whole suite per version, then the several-qBittorrents suite on all of them at once. */
+/** The runs: the whole suite per version, then the several-qBittorrents suites on all of them at once. */
 const runs = versions.map((version) => ({
   name: version,
   binary: binaries[version],
@@ -56,7 +56,10 @@ if (versions.length > 1) {
     name: 'mixed',
     binary: mixed.join(' + '),
     env: { QBT_VERSIONS: mixed[0], QBT_MIXED_VERSIONS: mixed.join(',') },
-    args: ['test/integration/several-qbittorrents.int-spec.ts'],
+    args: [
+      'test/integration/several-qbittorrents.int-spec.ts',
+      'test/integration/replicas-and-kills.int-spec.ts',
+    ],
   });
 }
 

@@ -266,30 +266,32 @@ describe('several qBittorrents behind one downloader', () => {
     expect(onLive).toBeGreaterThan(40);
   });
 
-  it('lets two replicas add the same links at once: each ends on one instance', async () => {
+  it('lets two replicas add the same links at once, 20 rounds: each ends on one instance, tagged', async () => {
     sut = await start();
     const other = await start();
     try {
       await synced();
       await synced(other);
-      const items = Array.from({ length: 24 }, (_, i) => ({
-        url: magnetOf(300 + i),
-        link_id: i + 1,
-      }));
-      // In opposite orders: each replica's adds in flight differ, and so may its placements.
-      const [one, two] = await Promise.all([
-        http().post('/downloads').send({ items }),
-        http(other)
-          .post('/downloads')
-          .send({ items: [...items].reverse() }),
-      ]);
-      const reversed = [...two.body.results].reverse();
-      for (const [i, item] of items.entries()) {
-        const hash = hashOf(300 + i);
-        expect(one.body.results[i]).toMatchObject({ url: item.url, hash, status: 'accepted' });
-        expect(reversed[i]).toMatchObject({ url: item.url, hash, status: 'accepted' });
-        expect(holdersOf(hash)).toHaveLength(1);
-        expect(holdersOf(hash)[0].torrents.get(hash)?.tags).toContain(`link:${i + 1}`);
+      for (let round = 0; round < 20; round++) {
+        const items = Array.from({ length: 30 }, (_, i) => ({
+          url: magnetOf(300 + round * 30 + i),
+          link_id: round * 30 + i + 1,
+        }));
+        // In opposite orders: each replica's adds in flight differ, and so may its placements.
+        const [one, two] = await Promise.all([
+          http().post('/downloads').send({ items }),
+          http(other)
+            .post('/downloads')
+            .send({ items: [...items].reverse() }),
+        ]);
+        const reversed = [...two.body.results].reverse();
+        for (const [i, item] of items.entries()) {
+          const hash = hashOf(300 + round * 30 + i);
+          expect(one.body.results[i]).toMatchObject({ url: item.url, hash, status: 'accepted' });
+          expect(reversed[i]).toMatchObject({ url: item.url, hash, status: 'accepted' });
+          expect(holdersOf(hash)).toHaveLength(1);
+          expect(holdersOf(hash)[0].torrents.get(hash)?.tags).toContain(`link:${item.link_id}`);
+        }
       }
     } finally {
       await other.close();

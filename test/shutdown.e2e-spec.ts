@@ -1,16 +1,14 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort } from '../scripts/lib/ports.mjs';
 import { FakeCoreService } from './fakes/fake-core-service.js';
 import { FakeQbittorrent } from './fakes/fake-qbittorrent.js';
 import { report } from './support/faults.js';
 import { hashOf } from './support/links.js';
-
-const root = join(import.meta.dirname, '..');
-const build = join(root, '.test-build', 'shutdown');
+import {
+  compileService,
+  type ServiceProcess,
+  startServiceProcess,
+} from './support/service-process.js';
 
 interface Answer {
   status: number;
@@ -44,51 +42,35 @@ function post(port: number, path: string, body: object): Promise<Answer> {
 describe('SIGTERM while requests are in flight', () => {
   let qbittorrent: FakeQbittorrent;
   let core: FakeCoreService;
-  let child: ChildProcess | undefined;
+  let main: string;
+  let service: ServiceProcess | undefined;
 
   beforeAll(async () => {
     // The real entry point, compiled as the Dockerfile compiles it.
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', build], {
-      cwd: root,
-    });
+    main = compileService('shutdown');
     qbittorrent = await FakeQbittorrent.start({ dialect: '5.3.0' });
     core = await FakeCoreService.start([500]);
   }, 60_000);
 
   afterAll(async () => {
-    if (child?.exitCode === null) child.kill('SIGKILL');
+    if (service?.child.exitCode === null) service.child.kill('SIGKILL');
     await qbittorrent.stop();
     await core.stop();
   });
 
   it('stops accepting, finishes what it started, stops registering and exits 0 within 10 s', async () => {
-    const port = await freePort();
-    let output = '';
-    child = spawn(process.execPath, [join(build, 'main.js')], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        PORT: String(port),
-        BIND_ADDRESS: '127.0.0.1',
-        QBITTORRENT_URL: qbittorrent.url,
-        CORE_SERVICE_URL: core.url,
-        REGISTRATION_INITIAL_DELAY_MS: '100',
-        REGISTRATION_MAX_DELAY_MS: '100',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    service = await startServiceProcess(main, {
+      QBITTORRENT_URL: qbittorrent.url,
+      CORE_SERVICE_URL: core.url,
+      REGISTRATION_INITIAL_DELAY_MS: '100',
+      REGISTRATION_MAX_DELAY_MS: '100',
+      LOG_LEVEL: 'info',
     });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const { child } = service;
+    const port = Number(new URL(service.url).port);
     const exited = new Promise<{ code: number | null; signal: string | null; at: number }>(
-      (resolve) => child?.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+      (resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
     );
-    const deadline = Date.now() + 20_000;
-    while (!output.includes('Listening on')) {
-      if (Date.now() > deadline) throw new Error(`the service did not start:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
     while (core.registrations.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
 
     // Five adds that qBittorrent takes 1.5 s to answer.
@@ -118,7 +100,7 @@ describe('SIGTERM while requests are in flight', () => {
     expect(exit.code).toBe(0);
     expect(exit.at - signalled).toBeLessThan(10_000);
     expect(core.registrations.length).toBeLessThanOrEqual(registrationsAtSignal + 1);
-    expect(output).toContain('SIGTERM received: finishing the requests in flight');
+    expect(service.output()).toContain('SIGTERM received: finishing the requests in flight');
     report(
       'SIGTERM with 5 adds in flight (qBittorrent answering in 1.5 s) and registration retrying',
       `5/5 answered 201, a new request after the signal got ${late.body}, exit code ${exit.code} after ${exit.at - signalled} ms`,

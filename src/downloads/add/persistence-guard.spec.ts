@@ -64,10 +64,11 @@ describe(PersistenceGuard.name, () => {
     });
   });
 
-  it('fails one its instance no longer lists after the margin', async () => {
+  it('takes any answer after the margin as proof, even one that no longer lists a torrent', async () => {
+    // Another replica may have kept the torrent on another instance and removed this copy.
     torrents.listOnce.mockResolvedValue([]);
-    const [result] = await sut.guard([accepted(3, performance.now())]);
-    expect(result.outcome).toMatchObject({ status: 'error', error: /it no longer lists it/ });
+    const results = [accepted(3, performance.now())];
+    await expect(sut.guard(results)).resolves.toEqual(results);
   });
 
   it('leaves failures and torrents held before alone', async () => {

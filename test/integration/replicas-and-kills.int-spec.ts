@@ -1,0 +1,223 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbittorrent.mjs';
+import { startApp, type TestApp } from '../support/app.js';
+import { report } from '../support/faults.js';
+import { magnetOf } from '../support/links.js';
+import { versionsUnderTest } from '../support/real-qbittorrent.js';
+import {
+  compileService,
+  type ServiceProcess,
+  startServiceProcess,
+} from '../support/service-process.js';
+
+/** As several-qbittorrents.int-spec.ts: mixed versions in test:compat's last run, else three of one. */
+const versions =
+  process.env.QBT_MIXED_VERSIONS?.split(',').map((version) => version.trim()) ??
+  Array.from({ length: 3 }, () => versionsUnderTest()[0]);
+const PASSWORD = 'replicas-and-kills';
+const ROUNDS = 20;
+const LINKS = 30;
+const BATCH = 600;
+
+interface ItemResult {
+  url: string;
+  hash: string;
+  status: 'accepted' | 'failed';
+  reason: string | null;
+}
+
+/** Every hash a real qBittorrent holds, asked directly; once the count stops changing after a start. */
+async function heldBy(qbittorrent: RunningQbittorrent, settle = false): Promise<Set<string>> {
+  const login = await fetch(`${qbittorrent.url}/api/v2/auth/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: qbittorrent.username, password: qbittorrent.password }),
+  });
+  const cookie = login.headers
+    .getSetCookie()
+    .map((value) => value.split(';', 1)[0])
+    .join('; ');
+  const list = async () => {
+    const response = await fetch(`${qbittorrent.url}/api/v2/torrents/info`, {
+      headers: { cookie },
+    });
+    return new Set(((await response.json()) as { hash: string }[]).map(({ hash }) => hash));
+  };
+  let held = await list();
+  // A qBittorrent that just started loads its torrents for a while.
+  for (let stable = 0; settle && stable < 4;) {
+    await sleep(500);
+    const again = await list();
+    stable = again.size === held.size ? stable + 1 : 0;
+    held = again;
+  }
+  return held;
+}
+
+/** Waits until the service (at `url`, or the app) is ready and knows the room of every instance. */
+async function ready(url: string | TestApp): Promise<void> {
+  const http = typeof url === 'string' ? request(url) : request(url.app.getHttpServer());
+  for (let i = 0; i < 300; i++) {
+    const { status, body } = await http.get('/health/ready');
+    const details = (body as { details?: { qbittorrent?: Record<string, unknown> } }).details
+      ?.qbittorrent;
+    const instances = details?.instances as { free_space_on_disk: number | null }[] | undefined;
+    if (status === 200 && (instances?.every((one) => one.free_space_on_disk !== null) ?? true)) {
+      return;
+    }
+    await sleep(100);
+  }
+  throw new Error('the service never got ready');
+}
+
+/** The hashes two or more of `qbittorrents` hold. */
+async function onTwo(qbittorrents: RunningQbittorrent[]): Promise<string[]> {
+  const held = await Promise.all(qbittorrents.map((qbittorrent) => heldBy(qbittorrent)));
+  const seen = new Map<string, number>();
+  for (const hashes of held) for (const hash of hashes) seen.set(hash, (seen.get(hash) ?? 0) + 1);
+  return [...seen].filter(([, count]) => count > 1).map(([hash]) => hash);
+}
+
+const items = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => ({ url: magnetOf(from + i), link_id: from + i }));
+
+describe(`several real qBittorrents (${versions.join(', ')}): replicas, and an instance killed mid-batch`, () => {
+  let qbittorrents: RunningQbittorrent[] = [];
+  const env = () => ({
+    QBITTORRENT_URL: qbittorrents.map((qbittorrent) => qbittorrent.url).join(','),
+    QBITTORRENT_USER: 'admin',
+    QBITTORRENT_PASSWORD: PASSWORD,
+  });
+
+  beforeAll(async () => {
+    qbittorrents = await Promise.all(
+      versions.map((version) => startQbittorrent({ version, password: PASSWORD })),
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all(qbittorrents.map((qbittorrent) => qbittorrent.stop()));
+  });
+
+  it(`never leaves a hash on two instances when two service processes add the same ${LINKS} links at once, ${ROUNDS} rounds`, async () => {
+    const main = compileService('replicas');
+    const replicas: ServiceProcess[] = [];
+    try {
+      replicas.push(...(await Promise.all([0, 1].map(() => startServiceProcess(main, env())))));
+      // Both know each instance's room before the first round.
+      for (const replica of replicas) await ready(replica.url);
+      const duplicates: number[] = [];
+      const answeredFrom: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const batch = items(0x10000 + round * LINKS, LINKS);
+        // In opposite orders: each replica's adds in flight differ, and so may its placements.
+        const [one, two] = await Promise.all([
+          request(replicas[0].url).post('/downloads').send({ items: batch }),
+          request(replicas[1].url)
+            .post('/downloads')
+            .send({ items: [...batch].reverse() }),
+        ]);
+        const results = [...one.body.results, ...two.body.results] as ItemResult[];
+        expect(results.filter((result) => result.status !== 'accepted')).toEqual([]);
+        duplicates.push((await onTwo(qbittorrents)).length);
+        answeredFrom.push(new Set(results.map((result) => result.hash)).size);
+      }
+      expect(duplicates).toEqual(Array.from({ length: ROUNDS }, () => 0));
+      expect(answeredFrom).toEqual(Array.from({ length: ROUNDS }, () => LINKS));
+      const held = await Promise.all(qbittorrents.map((qbittorrent) => heldBy(qbittorrent)));
+      report(
+        `two service processes, the same ${LINKS} links at once, ${ROUNDS} rounds`,
+        `duplicates per round: ${duplicates.join(' ')}; held ${held.map((hashes) => hashes.size).join(' / ')}`,
+      );
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.stop()));
+    }
+  }, 300_000);
+
+  it(`answers a batch of ${BATCH} during which an instance is killed: accepted where it is held, once, after that instance restarts`, async () => {
+    let sut: TestApp | undefined;
+    const dying = qbittorrents[1];
+    try {
+      sut = await startApp(env());
+      await ready(sut);
+      const started = performance.now();
+      const batch = request(sut.app.getHttpServer())
+        .post('/downloads')
+        .send({ items: items(0x20000, BATCH) });
+      const pending = batch.then((response) => response);
+      await sleep(200);
+      process.kill(dying.pid, 'SIGKILL');
+      await dying.exited;
+      const response = await pending;
+      const answeredMs = performance.now() - started;
+      const results = response.body.results as ItemResult[];
+      expect(results).toHaveLength(BATCH);
+      const accepted = results.filter((result) => result.status === 'accepted');
+      const failed = results.filter((result) => result.status === 'failed');
+      for (const result of failed) {
+        expect(result.reason).toMatch(
+          /stopped answering (while adding the torrent|right after it listed torrent)/,
+        );
+      }
+      expect(accepted.length).toBeGreaterThanOrEqual(0.9 * BATCH);
+
+      await dying.restart();
+      const held = await Promise.all(qbittorrents.map((qbittorrent) => heldBy(qbittorrent, true)));
+      for (const { hash } of accepted) {
+        expect([hash, held.filter((hashes) => hashes.has(hash)).length]).toEqual([hash, 1]);
+      }
+      expect(await onTwo(qbittorrents)).toEqual([]);
+      const backOnDying = failed.filter(({ hash }) => held[1].has(hash)).length;
+      report(
+        `${BATCH} magnets over three, one SIGKILLed 0.2 s in`,
+        `${accepted.length} accepted, ${failed.length} failed with the reason (${backOnDying} of them held by it after its restart), answered in ${Math.round(answeredMs)} ms; each accepted held once, no hash on two`,
+      );
+    } finally {
+      await sut?.close();
+    }
+  }, 300_000);
+});
+
+describe(`one real qBittorrent (${versionsUnderTest()[0]}) killed mid-batch`, () => {
+  let qbittorrent: RunningQbittorrent;
+  let sut: TestApp | undefined;
+
+  beforeAll(async () => {
+    qbittorrent = await startQbittorrent({ version: versionsUnderTest()[0], password: PASSWORD });
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+    await qbittorrent.stop();
+  });
+
+  it(`keeps, after its restart, every torrent of a batch of ${BATCH} that was answered accepted`, async () => {
+    sut = await startApp({
+      QBITTORRENT_URL: qbittorrent.url,
+      QBITTORRENT_USER: 'admin',
+      QBITTORRENT_PASSWORD: PASSWORD,
+    });
+    await ready(sut);
+    const pending = request(sut.app.getHttpServer())
+      .post('/downloads')
+      .send({ items: items(0x30000, BATCH) })
+      .then((response) => response);
+    await sleep(200);
+    process.kill(qbittorrent.pid, 'SIGKILL');
+    await qbittorrent.exited;
+    const results = (await pending).body.results as ItemResult[];
+    await qbittorrent.restart();
+    const held = await heldBy(qbittorrent, true);
+    const accepted = results.filter((result) => result.status === 'accepted');
+    expect(accepted.map(({ hash }) => hash).filter((hash) => !held.has(hash))).toEqual([]);
+    const failed = results.length - accepted.length;
+    // Killed in the middle: some were answered accepted, some failed (else this proves nothing).
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(failed).toBeGreaterThan(0);
+    report(
+      `${BATCH} magnets, qBittorrent SIGKILLed 0.2 s in and restarted`,
+      `${accepted.length} accepted, all held after the restart; ${failed} failed with the reason`,
+    );
+  }, 300_000);
+});
