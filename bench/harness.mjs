@@ -220,7 +220,7 @@ export async function serviceCalls(/** @type {string} */ serviceUrl) {
   const byPath = {};
   for (const line of text.split('\n')) {
     const match =
-      /^downloader_qbittorrent_request_duration_seconds_count\{instance="[^"]+",operation="([^"]+)",status="[^"]+"\} (\d+)/.exec(
+      /^downloader_qbittorrent_request_duration_seconds_count\{(?:[^}]*,)?operation="([^"]+)"[^}]*\} (\d+)/.exec(
         line,
       );
     if (match) byPath[match[1]] = (byPath[match[1]] ?? 0) + Number(match[2]);

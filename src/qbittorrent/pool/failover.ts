@@ -90,8 +90,11 @@ export class Failover {
    */
   private candidatesFor(torrent: NewTorrent): PoolMember[] {
     // A hybrid is held by its v1 hash on libtorrent 1.x (4.2.5).
-    const ids = new Set([torrent.hash, torrent.v1Hash ?? torrent.hash]);
-    const holders = this.members.filter(({ view }) => [...ids].some((id) => view?.holds(id)));
+    const { hash, v1Hash } = torrent;
+    const ids = v1Hash === null || v1Hash === hash ? [hash] : [hash, v1Hash];
+    const holders = this.members.filter(
+      ({ view }) => view !== null && ids.some((id) => view.holds(id)),
+    );
     if (holders.length > 0) {
       const up = holders.filter((member) => !member.health.isDown);
       if (up.length > 0) return up;
@@ -100,7 +103,8 @@ export class Failover {
     const available = this.mode.alone
       ? this.members
       : this.members.filter((member) => !member.health.isDown);
-    if (available.length === 0) return [];
+    // Nothing to weigh: the one instance that can be asked, which keeps no view of its room.
+    if (available.length <= 1 && available.every(({ view }) => view === null)) return [...available];
     const placement = placeTorrent(
       torrent,
       available.map(({ label, view, addsInFlight }) => ({
