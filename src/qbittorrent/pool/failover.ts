@@ -104,7 +104,8 @@ export class Failover {
       ? this.members
       : this.members.filter((member) => !member.health.isDown);
     // Nothing to weigh: the one instance that can be asked, which keeps no view of its room.
-    if (available.length <= 1 && available.every(({ view }) => view === null)) return [...available];
+    if (available.length <= 1 && available.every(({ view }) => view === null))
+      return [...available];
     const placement = placeTorrent(
       torrent,
       available.map(({ label, view, addsInFlight }) => ({
@@ -118,8 +119,9 @@ export class Failover {
   }
 }
 
-export function unreachableOf({ label, health }: PoolMember): Unreachable {
-  return { label, reason: health.reason ?? 'down' };
+/** A down instance, as errors and listings name it. */
+export function unreachableOf(member: PoolMember): Unreachable {
+  return { label: member.label, reason: member.downReason };
 }
 
 export function causeOf(error: unknown): unknown {

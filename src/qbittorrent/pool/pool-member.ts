@@ -25,6 +25,11 @@ export class PoolMember {
     return this.instance.label;
   }
 
+  /** Why it is down (while `health.isDown`): the failure that marked it so. */
+  get downReason(): string {
+    return this.health.reason ?? 'down';
+  }
+
   /**
    * One attempt of a call to this qBittorrent, noting how it went: a failure of the instance as a
    * whole marks it down, any answer marks it up. Nothing else changes its health.

@@ -57,7 +57,7 @@ export async function describeEach(members: readonly PoolMember[]): Promise<Read
 }
 
 async function describeMember(member: PoolMember): Promise<InstanceReadiness> {
-  const { label, view, health, instance } = member;
+  const { label, view, instance } = member;
   const described = (status: 'up' | 'down', extra: Partial<InstanceReadiness> = {}) => ({
     instance: label,
     status,
@@ -68,7 +68,7 @@ async function describeMember(member: PoolMember): Promise<InstanceReadiness> {
     incomplete_torrents: (view?.incomplete ?? 0) + member.addsInFlight,
     ...extra,
   });
-  if (health.isDown) return described('down', { message: health.reason ?? 'down' });
+  if (member.health.isDown) return described('down', { message: member.downReason });
   try {
     await member.call((client) => client.getVersion());
     return described('up', { risky_settings: await instance.settings.risks().catch(() => []) });

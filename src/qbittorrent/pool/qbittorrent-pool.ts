@@ -14,7 +14,7 @@ import {
 } from '../instance/qbittorrent-instance.js';
 import type { QbittorrentClient } from '../wire/qbittorrent.client.js';
 import { isInstanceOutage } from '../wire/qbittorrent.errors.js';
-import { causeOf, Failover, messageOf, type NewTorrent } from './failover.js';
+import { causeOf, Failover, messageOf, type NewTorrent, unreachableOf } from './failover.js';
 import { InstanceMonitor } from './instance-monitor.js';
 import { InstanceView } from './instance-view.js';
 import { type Readiness, describeEach, describeOne } from './pool-readiness.js';
@@ -131,13 +131,14 @@ export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShu
     const unreachable: Unreachable[] = [];
     const answers: { label: string; value: T }[] = [];
     await Promise.all(
-      this.members.map(async ({ label, health }) => {
+      this.members.map(async (member) => {
+        const { label } = member;
         if (this.mode.alone) {
           answers.push({ label, value: await work(label) });
           return;
         }
-        if (health.isDown) {
-          unreachable.push({ label, reason: health.reason ?? 'down' });
+        if (member.health.isDown) {
+          unreachable.push(unreachableOf(member));
           return;
         }
         try {
