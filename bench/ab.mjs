@@ -3,10 +3,11 @@
 // measured against what it changes and not against figures of another day or machine. The base is
 // checked out in a temporary git worktree and built there; it shares node_modules when its lockfile
 // is the same. Runs alternate A B B A where order can shift a figure. Prints one table.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../scripts/lib/ports.mjs';
 import { startQbittorrent } from '../scripts/lib/qbittorrent.mjs';
@@ -157,24 +158,41 @@ const median = (values) => {
 /**
  * A B B A, three times, of the same load, after a run of each not counted (the first runs of a
  * process are slower while V8 compiles it). Runs on this shared machine differ by 10-20% whatever
- * the build, so each side is judged by the median of its runs' figures (throughput, p50); the
- * rest is over all its runs, and each run's throughput is kept to show the spread.
+ * the build, and drift with qBittorrent's state, so the builds are compared run against run: each
+ * run of B with the run of A beside it (A B, B A, ...), and the ratio is the median of those six
+ * pairs. Each side's other figures are over all its runs; each run's throughput is kept, to show
+ * the spread.
  * @param {[any, any]} services @param {number} connections @param {any[]} apis
  */
 async function abba(services, connections, apis) {
   const [a, b] = services;
   for (const service of services) await addRun(service, connections, apis);
-  /** @type {[any[], any[]]} */
-  const runs = [[], []];
-  for (const index of [0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0]) {
-    runs[index].push(await addRun(index === 0 ? a : b, connections, apis));
+  const order = [0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0];
+  /** @type {any[]} */
+  const runs = [];
+  for (const index of order) runs.push(await addRun(index === 0 ? a : b, connections, apis));
+  /** @type {{ rps: number, p50: number }[]} */
+  const pairs = [];
+  for (let i = 0; i < runs.length; i += 2) {
+    const [first, second] = [runs[i], runs[i + 1]];
+    const [runA, runB] = order[i] === 0 ? [first, second] : [second, first];
+    pairs.push({ rps: runB.rps / runA.rps, p50: runB.p50 / runA.p50 });
   }
-  return runs.map((side) => ({
-    ...side.reduce((all, run) => merged(all, run)),
-    rps: median(side.map((run) => run.rps)),
-    p50: median(side.map((run) => run.p50)),
-    each: side.map((run) => Math.round(run.rps)),
-  }));
+  const sides = [0, 1].map((index) => {
+    const side = runs.filter((_, i) => order[i] === index);
+    return {
+      ...side.reduce((all, run) => merged(all, run)),
+      rps: median(side.map((run) => run.rps)),
+      p50: median(side.map((run) => run.p50)),
+      each: side.map((run) => Math.round(run.rps)),
+    };
+  });
+  return Object.assign(sides, {
+    ratio: {
+      rps: median(pairs.map((pair) => pair.rps)),
+      p50: median(pairs.map((pair) => pair.p50)),
+    },
+  });
 }
 
 /**
@@ -218,6 +236,68 @@ async function listing(service, api) {
   const ms = await list();
   const directMs = await timed(() => api.listAll());
   return { ms, directMs, ratio: ms / directMs, rssMb: memoryOf(service.pid).rssMb };
+}
+
+/** Sequential adds for the instruction counts: enough to see the per-add work past start-up. */
+const COUNTED_ADDS = 300;
+
+/**
+ * The instructions the service executes per add at 1 client, under valgrind's callgrind: its own
+ * work, whatever else this machine is doing (the wall-clock figures above move by 10-20% from run
+ * to run here; two builds of the same commit differ as much). Counted as the difference between a
+ * start with COUNTED_ADDS adds and one with none, so start-up and shutdown cancel out; V8 still
+ * compiles during the first adds, in both builds. Null when valgrind is not installed.
+ * @param {{ name: string, dir: string }} build @param {import('../scripts/lib/qbittorrent.mjs').RunningQbittorrent} qbittorrent
+ * @param {ReturnType<typeof import('./harness.mjs').directApi>} api
+ */
+async function instructionsPerAdd(build, qbittorrent, api) {
+  if (spawnSync('valgrind', ['--version']).status !== 0) return null;
+  const totals = [];
+  for (const adds of [0, COUNTED_ADDS]) {
+    await api.clear();
+    const port = await freePort();
+    const out = join(mkdtempSync(join(tmpdir(), 'downloader-callgrind-')), 'callgrind.out');
+    const child = spawn(
+      'valgrind',
+      ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...serviceArgs()],
+      {
+        cwd: build.dir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          PORT: String(port),
+          BIND_ADDRESS: '127.0.0.1',
+          QBITTORRENT_URL: qbittorrent.url,
+          QBITTORRENT_USER: qbittorrent.username,
+          QBITTORRENT_PASSWORD: qbittorrent.password,
+          CORE_SERVICE_URL: '',
+          NODE_ENV: 'production',
+        },
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await waitForOk(`http://127.0.0.1:${port}/health/ready`, 300_000);
+      for (let i = 0; i < adds; i++) {
+        const magnet = `magnet:?xt=urn:btih:${randomBytes(20).toString('hex')}`;
+        const response = await fetch(`http://127.0.0.1:${port}/download`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ link_id: 1, url: magnet }),
+        });
+        await response.arrayBuffer();
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    const summary = readFileSync(out, 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('summary:') || line.startsWith('totals:'));
+    rmSync(dirname(out), { recursive: true, force: true });
+    totals.push(Number(summary?.split(/\s+/)[1]));
+  }
+  return (totals[1] - totals[0]) / COUNTED_ADDS;
 }
 
 /** @param {string[]} argv */
@@ -264,6 +344,8 @@ export async function runAb(argv) {
       };
     };
     const listed = [listOf(0), listOf(1)];
+    const instructions = [];
+    for (const build of builds) instructions.push(await instructionsPerAdd(build, first, api));
     for (const service of services) await stop(service.child);
     await api.clear();
 
@@ -294,7 +376,7 @@ export async function runAb(argv) {
     for (const trio of trios.filter(Boolean)) await stop(trio.child);
     for (const each of apis) await each.clear();
 
-    print({ version, builds, idle, c1, c32, listed, three });
+    print({ version, builds, idle, c1, c32, listed, three, instructions });
   } finally {
     for (const child of children) await stop(child);
     for (const q of qbittorrents) await q.stop();
@@ -311,16 +393,17 @@ function print(r) {
   const verdict = (/** @type {boolean} */ ok) => (ok ? 'met' : 'MISSED');
   const [a, b] = r.builds.map((/** @type {any} */ build) => build.name);
   const rows = [
-    `qBittorrent ${r.version}; ${a} (base) beside ${b}; adds A B B A three times after a run of each; throughput and p50 are the medians of each side's 6 runs`,
+    `qBittorrent ${r.version}; ${a} (base) beside ${b}; adds A B B A three times after a run of each`,
     '',
     `| one qBittorrent | ${a} | ${b} | ${b} / base | goal |`,
     '|---|---|---|---|---|',
-    `| adds, 1 client, p50 | ${ms(r.c1[0].p50)} | ${ms(r.c1[1].p50)} | ${x(r.c1[1].p50 / r.c1[0].p50)} | <= ${GOALS.p50At1}x: ${verdict(r.c1[1].p50 <= GOALS.p50At1 * r.c1[0].p50)} |`,
+    `| adds, 1 client, p50 (median of the runs; ratio: median of the six A-B pairs) | ${ms(r.c1[0].p50)} | ${ms(r.c1[1].p50)} | ${x(r.c1.ratio.p50)} | <= ${GOALS.p50At1}x: ${verdict(r.c1.ratio.p50 <= GOALS.p50At1)} |`,
     `| adds, 1 client, p99 | ${ms(r.c1[0].p99)} | ${ms(r.c1[1].p99)} | ${x(r.c1[1].p99 / r.c1[0].p99)} | |`,
-    `| adds, 32 clients, throughput | ${rps(r.c32[0].rps)} | ${rps(r.c32[1].rps)} | ${x(r.c32[1].rps / r.c32[0].rps)} | >= ${GOALS.throughputAt32}x: ${verdict(r.c32[1].rps >= GOALS.throughputAt32 * r.c32[0].rps)} |`,
-    `| adds, 32 clients, each run | ${r.c32[0].each.join(', ')}/s | ${r.c32[1].each.join(', ')}/s | | |`,
+    `| adds, 32 clients, throughput (likewise) | ${rps(r.c32[0].rps)} | ${rps(r.c32[1].rps)} | ${x(r.c32.ratio.rps)} | >= ${GOALS.throughputAt32}x: ${verdict(r.c32.ratio.rps >= GOALS.throughputAt32)} |`,
+    `| adds, 32 clients, each run, in order | ${r.c32[0].each.join(', ')}/s | ${r.c32[1].each.join(', ')}/s | | |`,
     `| adds, qBittorrent calls per add, 1 / 32 clients | ${r.c1[0].callsPerAdd.toFixed(2)} / ${r.c32[0].callsPerAdd.toFixed(2)} | ${r.c1[1].callsPerAdd.toFixed(2)} / ${r.c32[1].callsPerAdd.toFixed(2)} | | |`,
     `| adds, the service's CPU per add at 32 clients | ${Math.round(r.c32[0].serverCpuUs)} µs | ${Math.round(r.c32[1].serverCpuUs)} µs | ${x(r.c32[1].serverCpuUs / r.c32[0].serverCpuUs)} | |`,
+    ...instructionRow(r.instructions),
     `| non-2xx or errors | ${failures(r, 0)} | ${failures(r, 1)} | | 0 |`,
     `| resident memory, idle (median of 3 starts) | ${mb(r.idle[0])} | ${mb(r.idle[1])} | ${(r.idle[1] - r.idle[0]).toFixed(1)} MB | <= +${GOALS.idleRssOverMb} MB: ${verdict(r.idle[1] - r.idle[0] <= GOALS.idleRssOverMb)} |`,
     `| GET /downloads of all ${ARCHIVE.torrents} (${ARCHIVE.withMetadata} with metadata), second call; torrents/info of all right after | ${ms(r.listed[0].ms)}; ${ms(r.listed[0].directMs)} (${x(r.listed[0].ratio)}) | ${ms(r.listed[1].ms)}; ${ms(r.listed[1].directMs)} (${x(r.listed[1].ratio)}) | | <= ${GOALS.listRatio}x torrents/info: ${verdict(r.listed[1].ratio <= GOALS.listRatio)} |`,
@@ -345,6 +428,18 @@ function threeRows([a, b], ms, rps, x) {
     `| adds, 32 clients, throughput | ${of(a, (run) => rps(run.rps))} | ${rps(b.rps)} | ${a === null ? '' : x(b.rps / a.rps)} |`,
     `| adds, 32 clients, p50 / p99 | ${of(a, (run) => `${ms(run.p50)} / ${ms(run.p99)}`)} | ${ms(b.p50)} / ${ms(b.p99)} | |`,
     `| adds, qBittorrent calls per add | ${of(a, (run) => run.callsPerAdd.toFixed(2))} | ${b.callsPerAdd.toFixed(2)} | |`,
+  ];
+}
+
+/**
+ * The instruction counts, when valgrind could count them.
+ * @param {(number | null)[]} instructions
+ */
+function instructionRow([a, b]) {
+  if (a === null || b === null) return [];
+  const k = (/** @type {number} */ v) => `${Math.round(v / 1000)}k`;
+  return [
+    `| adds, 1 client: the service's instructions per add (callgrind, ${COUNTED_ADDS} adds) | ${k(a)} | ${k(b)} | ${(b / a).toFixed(3)}x | |`,
   ];
 }
 
