@@ -2,9 +2,16 @@ import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { HEAP_GROWTH_BYTES, IdleHeapRelease } from './idle-heap-release.js';
+import {
+  HEAP_GROWTH_BYTES,
+  IDLE_CHECK_MS,
+  IdleHeapRelease,
+  QUIET_BEFORE_RELEASE_MS,
+} from './idle-heap-release.js';
 
 const MIB = 1024 * 1024;
+/** The looks that make up the quiet period before a release. */
+const QUIET_LOOKS = QUIET_BEFORE_RELEASE_MS / IDLE_CHECK_MS;
 
 /** The release over a heap whose size the test sets, counting its collections. */
 class Observed extends IdleHeapRelease {
@@ -51,20 +58,39 @@ describe(IdleHeapRelease.name, () => {
 
   afterEach(() => release?.onApplicationShutdown());
 
-  it('collects once the service is idle with a grown heap, and not again until it grows again', () => {
+  /** `looks` looks, as the timer makes them every IDLE_CHECK_MS. */
+  const look = (looks: number) => {
+    for (let i = 0; i < looks; i++) release?.check();
+  };
+
+  it('collects once the service has been quiet long enough with a grown heap, and not again until it grows again', () => {
     const run = started();
     release = run.release;
     run.request()();
     release.heap += HEAP_GROWTH_BYTES;
-    release.check(); // a request since the last look: not idle yet
+    look(1); // a request since the last look: not quiet yet
+    look(QUIET_LOOKS - 1);
     expect(release.collections).toBe(0);
-    release.check();
+    look(1);
     expect(release.collections).toBe(1);
-    release.check();
+    look(QUIET_LOOKS);
     expect(release.collections).toBe(1);
     release.heap += HEAP_GROWTH_BYTES;
-    release.check();
+    look(1);
     expect(release.collections).toBe(2);
+  });
+
+  it('keeps what a burst grew, and what V8 compiled, while bursts come closer than the quiet period', () => {
+    const run = started();
+    release = run.release;
+    for (let burst = 0; burst < 10; burst++) {
+      run.request()();
+      release.heap += HEAP_GROWTH_BYTES;
+      look(QUIET_LOOKS - 1);
+    }
+    expect(release.collections).toBe(0);
+    look(QUIET_LOOKS);
+    expect(release.collections).toBe(1);
   });
 
   it('waits while a request is in progress, however long it takes', () => {
@@ -72,21 +98,20 @@ describe(IdleHeapRelease.name, () => {
     release = run.release;
     const answer = run.request();
     release.heap += 2 * HEAP_GROWTH_BYTES;
-    release.check();
-    release.check();
+    look(2 * QUIET_LOOKS);
     expect(release.collections).toBe(0);
     answer();
-    release.check();
+    look(QUIET_LOOKS);
     expect(release.collections).toBe(1);
   });
 
-  it('counts health probes and metric scrapes as idle', () => {
+  it('counts health probes and metric scrapes as quiet', () => {
     const run = started();
     release = run.release;
     release.heap += HEAP_GROWTH_BYTES;
     run.request('/health');
     run.request('/metrics');
-    release.check();
+    look(QUIET_LOOKS);
     expect(release.collections).toBe(1);
   });
 
@@ -95,7 +120,7 @@ describe(IdleHeapRelease.name, () => {
     release = run.release;
     release.heap += HEAP_GROWTH_BYTES / 2;
     release.resident += HEAP_GROWTH_BYTES;
-    release.check();
+    look(QUIET_LOOKS);
     expect(release.collections).toBe(1);
   });
 
@@ -103,7 +128,7 @@ describe(IdleHeapRelease.name, () => {
     const run = started();
     release = run.release;
     release.heap += HEAP_GROWTH_BYTES - 1;
-    release.check();
+    look(QUIET_LOOKS);
     expect(release.collections).toBe(0);
   });
 });

@@ -12,6 +12,12 @@ import { METRICS_ROUTE } from '../metrics/metrics.routes.js';
 
 /** How often the service looks whether it is idle with a grown heap. */
 export const IDLE_CHECK_MS = 5000;
+/**
+ * How long no request must have come before the memory is given back. The collection that gives
+ * it back also drops what V8 compiled, and the next burst runs on cold code: 6,000 adds right after
+ * one cost 40% more CPU per add (measured: bench/README.md). Bursts closer than this keep theirs.
+ */
+export const QUIET_BEFORE_RELEASE_MS = 30_000;
 /** Heap growth since the last release that is worth a full collection (about 25 ms, idle). */
 export const HEAP_GROWTH_BYTES = 16 * 1024 * 1024;
 /** Probes and scrapes, which come every few seconds whether or not the service has work. */
@@ -23,7 +29,7 @@ type Collect = () => void;
  * Gives the memory a burst of work grew back to the system once the service is idle. V8 in Node
  * never shrinks its heap by itself: after 12,000 adds or a 5,000-torrent listing the service kept
  * 300 MB resident with 40 MB in use, for as long as it ran (measured: bench/README.md). So when no
- * request (health probes and metric scrapes aside) has been in progress for IDLE_CHECK_MS and the
+ * request (health probes and metric scrapes aside) has come for QUIET_BEFORE_RELEASE_MS and the
  * heap, or the resident memory, grew by HEAP_GROWTH_BYTES since the last release, it runs one
  * full, memory-reducing collection: about 25 ms when nobody waits. (The resident memory counts too:
  * a burst of large answers can leave 40 MB resident over a heap that grew by less.)
@@ -35,6 +41,8 @@ export class IdleHeapRelease implements OnApplicationBootstrap, OnApplicationShu
   private inProgress = 0;
   private started = 0;
   private startedAtLastCheck = 0;
+  /** Looks in a row that found no request in progress nor started since the one before. */
+  private quietLooks = 0;
   private baseline = { heap: 0, resident: 0 };
   private timer: NodeJS.Timeout | undefined;
   private collect: Collect | undefined;
@@ -58,11 +66,12 @@ export class IdleHeapRelease implements OnApplicationBootstrap, OnApplicationShu
     clearInterval(this.timer);
   }
 
-  /** One look: releases the heap if the service has been idle since the last look. */
+  /** One look: releases the heap if the service has been quiet for QUIET_BEFORE_RELEASE_MS. */
   check(): void {
-    const idle = this.inProgress === 0 && this.started === this.startedAtLastCheck;
+    const quiet = this.inProgress === 0 && this.started === this.startedAtLastCheck;
     this.startedAtLastCheck = this.started;
-    if (!idle) return;
+    this.quietLooks = quiet ? this.quietLooks + 1 : 0;
+    if (this.quietLooks * IDLE_CHECK_MS < QUIET_BEFORE_RELEASE_MS) return;
     const before = this.measured();
     if (
       before.heap - this.baseline.heap < HEAP_GROWTH_BYTES &&
