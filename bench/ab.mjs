@@ -22,6 +22,7 @@ import {
   merged,
   root,
   serviceCalls,
+  serviceEnv,
   start,
   stop,
   timed,
@@ -109,15 +110,7 @@ async function startService(build, urls, credentials, children) {
   const child = start(
     process.execPath,
     serviceArgs(),
-    {
-      PORT: String(port),
-      BIND_ADDRESS: '127.0.0.1',
-      QBITTORRENT_URL: urls.join(','),
-      QBITTORRENT_USER: credentials.username,
-      QBITTORRENT_PASSWORD: credentials.password,
-      CORE_SERVICE_URL: '',
-      NODE_ENV: 'production',
-    },
+    serviceEnv(port, urls, credentials),
     build.dir,
   );
   children.push(child);
@@ -262,16 +255,7 @@ async function instructionsPerAdd(build, qbittorrent, api) {
       ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...serviceArgs()],
       {
         cwd: build.dir,
-        env: {
-          PATH: process.env.PATH ?? '',
-          PORT: String(port),
-          BIND_ADDRESS: '127.0.0.1',
-          QBITTORRENT_URL: qbittorrent.url,
-          QBITTORRENT_USER: qbittorrent.username,
-          QBITTORRENT_PASSWORD: qbittorrent.password,
-          CORE_SERVICE_URL: '',
-          NODE_ENV: 'production',
-        },
+        env: { PATH: process.env.PATH ?? '', ...serviceEnv(port, [qbittorrent.url], qbittorrent) },
         stdio: 'ignore',
       },
     );

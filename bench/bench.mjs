@@ -29,6 +29,7 @@ import {
   merged,
   root,
   serviceCalls,
+  serviceEnv,
   serviceSyncs,
   settled,
   start,
@@ -80,15 +81,15 @@ async function severalInstances(first, firstApi, children) {
     const cpuOfAll = () => trio.reduce((sum, q) => sum + cpuMsOf(q.pid), 0);
     const startService = async () => {
       const port = await freePort();
-      const child = start(process.execPath, serviceArgs(), {
-        PORT: String(port),
-        BIND_ADDRESS: '127.0.0.1',
-        QBITTORRENT_URL: trio.map((q) => q.url).join(','),
-        QBITTORRENT_USER: first.username,
-        QBITTORRENT_PASSWORD: first.password,
-        CORE_SERVICE_URL: '',
-        NODE_ENV: 'production',
-      });
+      const child = start(
+        process.execPath,
+        serviceArgs(),
+        serviceEnv(
+          port,
+          trio.map((q) => q.url),
+          first,
+        ),
+      );
       children.push(child);
       const url = `http://127.0.0.1:${port}`;
       await waitForOk(`${url}/health/ready`);
@@ -205,15 +206,11 @@ async function main() {
     // BENCH_PROFILE=1 writes a CPU profile of the service to bench/profiles (see README).
     const profile =
       process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [];
-    const service = start(process.execPath, [...profile, ...serviceArgs()], {
-      PORT: String(servicePort),
-      BIND_ADDRESS: '127.0.0.1',
-      QBITTORRENT_URL: qbittorrent.url,
-      QBITTORRENT_USER: qbittorrent.username,
-      QBITTORRENT_PASSWORD: qbittorrent.password,
-      CORE_SERVICE_URL: '',
-      NODE_ENV: 'production',
-    });
+    const service = start(
+      process.execPath,
+      [...profile, ...serviceArgs()],
+      serviceEnv(servicePort, [qbittorrent.url], qbittorrent),
+    );
     children.push(service);
     const serviceUrl = `http://127.0.0.1:${servicePort}`;
     await waitForOk(`${serviceUrl}/health`);
@@ -319,6 +316,10 @@ async function main() {
       );
     /** @type {Record<string, any>} */
     const add = {};
+    // One run of each app first, not counted: a process's first adds run while V8 compiles it.
+    for (const url of [minimal.plain, minimal.confirming, serviceUrl]) {
+      await addRun(() => addVia(url, 1), undefined);
+    }
     for (const connections of [1, 32]) {
       await addRun(() => addDirect(connections), undefined); // warm-up of qBittorrent, not counted
       const direct = await addRun(() => addDirect(connections), undefined);

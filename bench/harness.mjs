@@ -108,6 +108,25 @@ export function memoryOf(pid) {
 }
 
 /**
+ * The environment the bench runs the service with: as `npm start` runs it, on 127.0.0.1, against
+ * the qBittorrents at `urls`, registration off.
+ * @param {number} port @param {string[]} urls
+ * @param {{ username: string, password: string }} credentials
+ * @returns {Record<string, string>}
+ */
+export function serviceEnv(port, urls, credentials) {
+  return {
+    PORT: String(port),
+    BIND_ADDRESS: '127.0.0.1',
+    QBITTORRENT_URL: urls.join(','),
+    QBITTORRENT_USER: credentials.username,
+    QBITTORRENT_PASSWORD: credentials.password,
+    CORE_SERVICE_URL: '',
+    NODE_ENV: 'production',
+  };
+}
+
+/**
  * A process of the bench, its output discarded but for errors.
  * @param {string} command @param {string[]} args @param {Record<string, string>} [env]
  * @param {string} [cwd] the project's folder by default (a base build's, in the A/B mode)

@@ -5,7 +5,7 @@ import { type RunningQbittorrent, startQbittorrent } from '../../scripts/lib/qbi
 import { startApp, type TestApp } from '../support/app.js';
 import { report } from '../support/faults.js';
 import { magnetOf } from '../support/links.js';
-import { versionsUnderTest } from '../support/real-qbittorrent.js';
+import { directCookie, versionsUnderTest } from '../support/real-qbittorrent.js';
 import {
   compileService,
   type ServiceProcess,
@@ -30,14 +30,7 @@ interface ItemResult {
 
 /** Every hash a real qBittorrent holds, asked directly; once the count stops changing after a start. */
 async function heldBy(qbittorrent: RunningQbittorrent, settle = false): Promise<Set<string>> {
-  const login = await fetch(`${qbittorrent.url}/api/v2/auth/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: qbittorrent.username, password: qbittorrent.password }),
-  });
-  const cookie = login.headers
-    .getSetCookie()
-    .map((value) => value.split(';', 1)[0])
-    .join('; ');
+  const cookie = await directCookie(qbittorrent);
   const list = async () => {
     const response = await fetch(`${qbittorrent.url}/api/v2/torrents/info`, {
       headers: { cookie },

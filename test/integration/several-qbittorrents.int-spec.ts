@@ -6,7 +6,7 @@ import { startApp } from '../support/app.js';
 import { decodeStatusQueryResponse } from '../support/core-contract.js';
 import { report } from '../support/faults.js';
 import { hashOf, magnetOf } from '../support/links.js';
-import { versionsUnderTest } from '../support/real-qbittorrent.js';
+import { directCookie, versionsUnderTest } from '../support/real-qbittorrent.js';
 import { torrentOfSize } from '../support/torrent-files.js';
 import { TorrentServer } from '../support/torrent-server.js';
 
@@ -167,14 +167,7 @@ describe(`several real qBittorrents (${versions.join(', ')})`, () => {
 
 /** What a real qBittorrent lists for one hash, asked directly. */
 async function listOf(qbittorrent: RunningQbittorrent, hash: string): Promise<unknown[]> {
-  const login = await fetch(`${qbittorrent.url}/api/v2/auth/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ username: qbittorrent.username, password: qbittorrent.password }),
-  });
-  const cookie = login.headers
-    .getSetCookie()
-    .map((value) => value.split(';', 1)[0])
-    .join('; ');
+  const cookie = await directCookie(qbittorrent);
   const response = await fetch(`${qbittorrent.url}/api/v2/torrents/info?hashes=${hash}`, {
     headers: { cookie },
   });

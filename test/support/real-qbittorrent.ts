@@ -14,6 +14,18 @@ export async function torrentOf(
   return torrent ?? null;
 }
 
+/** A session cookie of a real qBittorrent, logged in to directly rather than through the service. */
+export async function directCookie(qbittorrent: RunningQbittorrent): Promise<string> {
+  const login = await fetch(`${qbittorrent.url}/api/v2/auth/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: qbittorrent.username, password: qbittorrent.password }),
+  });
+  return login.headers
+    .getSetCookie()
+    .map((value) => value.split(';', 1)[0])
+    .join('; ');
+}
+
 /** The versions to run the real-qBittorrent suites against: QBT_VERSIONS=4.5.2,5.1.0 (default 4.5.2). */
 export function versionsUnderTest(): string[] {
   return (process.env.QBT_VERSIONS ?? '4.5.2')

@@ -116,7 +116,7 @@ export class DownloadAdder {
       batch === undefined ? work() : batch.slots(work);
     try {
       const sent = await inSlot<SentAdd | DownloadOutcome>(
-        () => this.sendUnlessDown(request, batch) ?? sendOrLearn(),
+        () => this.givenUp(request, batch) ?? sendOrLearn(),
       );
       if ('status' in sent) return ended(sent);
       const confirmed = await this.confirmation.confirm(request, sent, () => inSlot(send), signal);
@@ -139,7 +139,7 @@ export class DownloadAdder {
   }
 
   /** An item given up before it is sent: what it needs is known down, or the batch is out of time. */
-  private sendUnlessDown(request: AddRequest, batch?: Batch): Promise<DownloadOutcome> | null {
+  private givenUp(request: AddRequest, batch?: Batch): Promise<DownloadOutcome> | null {
     if (batch === undefined) return null;
     const hash = hashOf(request.link);
     const down = batch.outages.reasonFor(request.link);

@@ -36,7 +36,9 @@ export class PersistenceGuard {
     for (const result of results) {
       if (result.outcome.status !== 'accepted' || result.listedAt === undefined) continue;
       const { instance } = result.outcome;
-      fresh.set(instance, [...(fresh.get(instance) ?? []), result]);
+      const added = fresh.get(instance);
+      if (added === undefined) fresh.set(instance, [result]);
+      else added.push(result);
     }
     const unsaved = new Map<AddResult, AddResult>();
     await Promise.all(

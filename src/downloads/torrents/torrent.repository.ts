@@ -193,7 +193,11 @@ export class TorrentRepository {
   async cancel(holders: ReadonlyMap<string, readonly string[]>): Promise<void> {
     const byInstance = new Map<string, string[]>();
     for (const [hash, labels] of holders) {
-      for (const label of labels) byInstance.set(label, [...(byInstance.get(label) ?? []), hash]);
+      for (const label of labels) {
+        const hashes = byInstance.get(label);
+        if (hashes === undefined) byInstance.set(label, [hash]);
+        else hashes.push(hash);
+      }
     }
     await Promise.all(
       [...byInstance].map(([label, hashes]) =>
