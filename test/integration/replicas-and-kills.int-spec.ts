@@ -17,6 +17,7 @@ const versions =
   process.env.QBT_MIXED_VERSIONS?.split(',').map((version) => version.trim()) ??
   Array.from({ length: 3 }, () => versionsUnderTest()[0]);
 const PASSWORD = 'replicas-and-kills';
+const GiB = 1024 ** 3;
 const ROUNDS = 20;
 const LINKS = 30;
 const BATCH = 600;
@@ -84,8 +85,12 @@ describe(`several real qBittorrents (${versions.join(', ')}): replicas, and an i
   });
 
   beforeAll(async () => {
+    // Save paths on tmpfs folders of one size: room is real, and equal (a qBittorrent in a fresh
+    // chroot reports -1 for a folder on the chroot's own file system).
     qbittorrents = await Promise.all(
-      versions.map((version) => startQbittorrent({ version, password: PASSWORD })),
+      versions.map((version) =>
+        startQbittorrent({ version, password: PASSWORD, downloadFolderBytes: 50 * GiB }),
+      ),
     );
   });
 

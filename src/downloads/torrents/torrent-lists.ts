@@ -136,6 +136,7 @@ export class TorrentLists {
 function merge(
   answers: { label: string; value: TorrentInfo[] }[],
 ): Omit<TorrentListing, 'unreachable'> {
+  // One answer (one instance, or the only one that could be asked) has nothing to merge.
   if (answers.length === 1) {
     const [{ label, value }] = answers;
     const only = [label];
