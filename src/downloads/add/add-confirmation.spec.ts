@@ -69,6 +69,21 @@ describe(AddConfirmation.name, () => {
     expect(await statusOf(label)).toBe('up');
   });
 
+  it('fails an add whose instance stops answering when the listed torrent is tagged, as one that may be there', async () => {
+    const request = { url: '', linkId: 3, link: parseDownloadLink(magnetOf(3)), options: {} };
+    const torrent = { kind: 'magnet', link: parseMagnet(magnetOf(3)) } as const;
+    await torrents.send(torrent, {});
+    const again = await torrents.send(torrent, {});
+    expect(again).toMatchObject({ answer: 'refused' }); // present: its link is tagged apart
+    const dying = fakes.find((fake) => again.label === `127.0.0.1:${fake.port}`) as FakeQbittorrent;
+    dying.inject('torrents/addTags', { kind: 'destroy' });
+
+    const confirming = sut.confirm(request, again, () => Promise.reject(new Error('not again')));
+    await expect(confirming).rejects.toBeInstanceOf(AddMayHaveReachedError);
+    await expect(confirming).rejects.toThrow(/stopped answering while adding the torrent/);
+    expect(await statusOf(again.label)).toBe('down');
+  });
+
   it('accepts, from the instance that answered, a torrent it lists', async () => {
     const sent = await torrents.send({ kind: 'magnet', link: parseMagnet(magnetOf(2)) }, {});
     const request = { url: '', linkId: 2, link: parseDownloadLink(magnetOf(2)), options: {} };

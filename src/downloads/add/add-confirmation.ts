@@ -65,15 +65,24 @@ export class AddConfirmation {
     const { label, hash } = sent;
     const alreadyPresent = sent.answer === 'refused';
     if (sent.answer === 'added' && sent.tagsLater !== undefined) {
-      await this.torrents.addTags(label, hash, sent.tagsLater, signal);
+      await this.tag(label, hash, sent.tagsLater, signal);
     }
     if (alreadyPresent) {
       this.pool.held(label, [hash]);
       if (request.linkId !== undefined) {
-        await this.torrents.addTags(label, hash, [linkTag(request.linkId)], signal);
+        await this.tag(label, hash, [linkTag(request.linkId)], signal);
       }
     }
     return { label, hash, alreadyPresent, listedAt };
+  }
+
+  /** Tags a torrent its instance lists; one that stops answering now may hold it once it is back. */
+  private async tag(label: string, hash: string, tags: string[], signal?: AbortSignal) {
+    try {
+      await this.torrents.addTags(label, hash, tags, signal);
+    } catch (error) {
+      throw this.pool.inDoubt(label, error);
+    }
   }
 }
 
