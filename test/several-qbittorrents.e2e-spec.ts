@@ -266,6 +266,30 @@ describe('several qBittorrents behind one downloader', () => {
     expect(onLive).toBeGreaterThan(40);
   });
 
+  it('keeps one copy of a torrent an instance comes back holding while another holds it too', async () => {
+    sut = await start();
+    await synced();
+    const added = await http()
+      .post('/download')
+      .send({ link_id: 1, url: magnetOf(1) });
+    expect(added.status).toBe(201);
+    const [holder] = where(hashOf(1));
+    const index = (holder + 1) % fakes.length;
+    const { port, dialect } = fakes[index];
+    await fakes[index].stop();
+    await http().get('/downloads'); // asks every instance: this one is seen down
+    // Back with a copy of it, as 4.2.5 can bring back a torrent removed from it before a restart.
+    fakes[index] = await FakeQbittorrent.start({ dialect, port });
+    fakes[index].holdForeign(hashOf(1), { tags: 'link:9' });
+    expect(where(hashOf(1))).toHaveLength(2);
+    for (let i = 0; i < 400 && where(hashOf(1)).length > 1; i++) await sleep(50);
+    expect(where(hashOf(1))).toHaveLength(1);
+    const [kept] = holdersOf(hashOf(1));
+    expect(kept.torrents.get(hashOf(1))?.tags).toEqual(
+      expect.stringMatching(/link:1.*link:9|link:9.*link:1/),
+    );
+  });
+
   it('lets two replicas add the same links at once, 20 rounds: each ends on one instance, tagged', async () => {
     sut = await start();
     const other = await start();

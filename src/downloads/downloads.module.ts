@@ -8,6 +8,7 @@ import { BatchDownloadController } from './add/batch-download.controller.js';
 import { DownloadAdder } from './add/download-adder.js';
 import { DownloadOutcomeRecorder } from './add/download-outcome.recorder.js';
 import { DuplicateSettlement } from './add/duplicate-settlement.js';
+import { DuplicateSweep } from './add/duplicate-sweep.js';
 import { PersistenceGuard } from './add/persistence-guard.js';
 import { SingleDownloadController } from './add/single-download.controller.js';
 import { TorrentControlController } from './control/torrent-control.controller.js';
@@ -39,6 +40,7 @@ import { TorrentRepository } from './torrents/torrent.repository.js';
     AddSending,
     AddConfirmation,
     DuplicateSettlement,
+    DuplicateSweep,
     PersistenceGuard,
     DownloadOutcomeRecorder,
     DownloadAdder,

@@ -161,15 +161,26 @@ describe(`several real qBittorrents (${versions.join(', ')}): replicas, and an i
       expect(accepted.length).toBeGreaterThanOrEqual(0.9 * BATCH);
 
       await dying.restart();
-      const held = await Promise.all(qbittorrents.map((qbittorrent) => heldBy(qbittorrent, true)));
+      const restarted = performance.now();
+      await Promise.all(qbittorrents.map((qbittorrent) => heldBy(qbittorrent, true)));
+      // 4.2.5 can bring back a second copy the replicas above removed from it: the service keeps
+      // one once it has seen the instance back (DuplicateSweep).
+      let shared = await onTwo(qbittorrents);
+      const backTwice = shared.length;
+      while (shared.length > 0 && performance.now() - restarted < 60_000) {
+        await sleep(200);
+        shared = await onTwo(qbittorrents);
+      }
+      const settledMs = performance.now() - restarted;
+      expect(shared).toEqual([]);
+      const held = await Promise.all(qbittorrents.map((qbittorrent) => heldBy(qbittorrent)));
       for (const { hash } of accepted) {
         expect([hash, held.filter((hashes) => hashes.has(hash)).length]).toEqual([hash, 1]);
       }
-      expect(await onTwo(qbittorrents)).toEqual([]);
       const backOnDying = failed.filter(({ hash }) => held[1].has(hash)).length;
       report(
         `${BATCH} magnets over three, one SIGKILLed 0.2 s in`,
-        `${accepted.length} accepted, ${failed.length} failed with the reason (${backOnDying} of them held by it after its restart), answered in ${Math.round(answeredMs)} ms; each accepted held once, no hash on two`,
+        `${accepted.length} accepted, ${failed.length} failed with the reason (${backOnDying} of them held by it after its restart), answered in ${Math.round(answeredMs)} ms; each accepted held once, no hash on two ${Math.round(settledMs)} ms after the restart (${backTwice} on two at first)`,
       );
     } finally {
       await sut?.close();

@@ -73,4 +73,18 @@ describe(DuplicateSettlement.name, () => {
     await expect(sut.settle(before, 1)).resolves.toBe(before);
     expect(torrents.lookAt).not.toHaveBeenCalled();
   });
+
+  it('keeps one copy of each torrent found on two instances after the fact, looking at each instance once', async () => {
+    listed[A] = [fresh(A_FIRST), fresh(B_FIRST, 'link:7'), fresh('c'.repeat(40))];
+    listed[B] = [fresh(A_FIRST, 'link:8'), fresh(B_FIRST)];
+    await sut.settleShared(A, [A_FIRST, B_FIRST, 'c'.repeat(40)]);
+    expect(torrents.lookAt).toHaveBeenCalledTimes(2);
+    expect(torrents.lookAt).toHaveBeenCalledWith(B, [A_FIRST, B_FIRST, 'c'.repeat(40)]);
+    expect(torrents.remove.mock.calls.map(([label, hashes]) => [label, hashes])).toEqual([
+      [B, [A_FIRST]],
+      [A, [B_FIRST]],
+    ]);
+    expect(torrents.addTags).toHaveBeenCalledWith(A, A_FIRST, ['link:8'], undefined);
+    expect(torrents.addTags).toHaveBeenCalledWith(B, B_FIRST, ['link:7'], undefined);
+  });
 });

@@ -33,11 +33,42 @@ export class DuplicateSettlement {
     const { label, hash } = confirmed;
     const others = confirmed.alreadyPresent ? [] : this.pool.othersThan(label);
     if (others.length === 0) return confirmed;
-    const copies = (await Promise.all(others.map((other) => this.copiesOn(other, hash)))).flat();
+    const copies = (await Promise.all(others.map((other) => this.copiesOn(other, [hash])))).flat();
     if (copies.length === 0) return confirmed;
-    const all = [...(await this.copiesOn(label, hash)), ...copies];
+    const all = [...(await this.copiesOn(label, [hash])), ...copies];
+    const tags = linkId === undefined ? [] : [linkTag(linkId)];
+    const keeper = await this.keepOne(hash, all, tags, signal);
+    return keeper === label ? confirmed : { ...confirmed, label: keeper, alreadyPresent: true };
+  }
+
+  /**
+   * The same rule for torrents `label` lists that another instance holds too, found after the
+   * fact (DuplicateSweep): each instance up is looked at once for all of them.
+   */
+  async settleShared(label: string, hashes: string[]): Promise<void> {
+    const labels = [label, ...this.pool.othersThan(label)];
+    const byHash = new Map<string, Copy[]>();
+    for (const copy of (
+      await Promise.all(labels.map((one) => this.copiesOn(one, hashes)))
+    ).flat()) {
+      const copies = byHash.get(copy.torrent.hash);
+      if (copies === undefined) byHash.set(copy.torrent.hash, [copy]);
+      else copies.push(copy);
+    }
+    for (const [hash, copies] of byHash) {
+      if (copies.length > 1) await this.keepOne(hash, copies, []);
+    }
+  }
+
+  /** Removes the fresh copies but the keeper's, whose link tags it takes; answers the keeper. */
+  private async keepOne(
+    hash: string,
+    all: Copy[],
+    linkTags: string[],
+    signal?: AbortSignal,
+  ): Promise<string> {
     const keeper = keeperOf(hash, all);
-    const tags = new Set<string>(linkId === undefined ? [] : [linkTag(linkId)]);
+    const tags = new Set<string>(linkTags);
     for (const copy of all) {
       if (copy.label === keeper || !isFresh(copy.torrent)) continue;
       for (const tag of splitList(copy.torrent.tags)) {
@@ -50,12 +81,12 @@ export class DuplicateSettlement {
     if (tags.size > 0) {
       await this.torrents.addTags(keeper, hash, [...tags], signal).catch(() => undefined);
     }
-    return keeper === label ? confirmed : { ...confirmed, label: keeper, alreadyPresent: true };
+    return keeper;
   }
 
-  /** The copy of the torrent `label` lists, if any; none when it cannot be asked. */
-  private async copiesOn(label: string, hash: string): Promise<Copy[]> {
-    const listed = await this.torrents.lookAt(label, [hash]).catch(() => []);
+  /** The copies of these torrents `label` lists; none when it cannot be asked. */
+  private async copiesOn(label: string, hashes: string[]): Promise<Copy[]> {
+    const listed = await this.torrents.lookAt(label, hashes).catch(() => []);
     return listed.map((torrent) => ({ label, torrent }));
   }
 }

@@ -42,11 +42,15 @@ export class InstanceMonitor {
   private running = false;
   private stopped = true;
   private probes = 0;
+  /** Back after being down, and not yet read in full since. */
+  private returning = false;
 
+  /** `onBack` runs once an instance that was down has been read in full again. */
   constructor(
     private readonly member: PoolMember,
     private readonly view: InstanceView,
     private readonly logger: Logger,
+    private readonly onBack: () => void,
     private readonly timing: MonitorTiming = TIMING,
   ) {
     member.health.onChange((down) => {
@@ -59,6 +63,7 @@ export class InstanceMonitor {
       } else {
         this.logger.log(`${member.name} is back`);
         view.reset(); // it may have restarted: read everything again
+        this.returning = true;
         if (!this.running) this.schedule(0);
       }
     });
@@ -105,6 +110,10 @@ export class InstanceMonitor {
       took = performance.now() - started;
       view.apply(data);
       unchecked = data.fullUpdate && view.freeSpaceOnDisk === null;
+      if (data.fullUpdate && this.returning) {
+        this.returning = false;
+        this.onBack();
+      }
     } catch {
       // A delta cannot be trusted after a failure (qBittorrent#24845): everything next time.
       view.reset();

@@ -102,6 +102,11 @@ export class InstanceView {
     return this.torrents.size;
   }
 
+  /** The hashes of the torrents its maindata lists. */
+  listedHashes(): IterableIterator<string> {
+    return this.torrents.keys();
+  }
+
   private set(hash: string, held: Held | undefined): void {
     const before = this.torrents.get(hash);
     if (before !== undefined) {

@@ -79,6 +79,19 @@ describe('QbittorrentPool', () => {
       expect(sut.inDoubt(label, failure)).toBe(failure);
       await expect(sut.place(MAGNET, () => Promise.reject(failure))).rejects.toBe(failure);
     });
+
+    it('says it is back as soon as it answers again, and that it shares nothing', async () => {
+      const label = await start();
+      const back: string[] = [];
+      sut.onBack((one) => void back.push(one));
+      await sut.callOnce(label, (client) => client.getVersion());
+      await fail(label);
+      expect(back).toEqual([]);
+      await sut.callOnce(label, (client) => client.getVersion());
+      await sut.callOnce(label, (client) => client.getVersion());
+      expect(back).toEqual([label]);
+      expect(sut.sharedWithOthers(label)).toEqual([]);
+    });
   });
 
   describe('of several qBittorrents', () => {
@@ -174,6 +187,19 @@ describe('QbittorrentPool', () => {
       await expect(sut.place(MAGNET, send)).resolves.toMatchObject({
         label: expect.stringMatching(new RegExp(`^(${a}|${c})$`)),
       });
+    });
+
+    it('says an instance is back once it has read it in full again, and what it shares with another', async () => {
+      const [a, b] = await start(2);
+      for (const fake of fakes) fake.holdForeign(HASH);
+      fakes[0].holdForeign('a'.repeat(40));
+      const back: { label: string; shared: string[] }[] = [];
+      sut.onBack((label) => void back.push({ label, shared: sut.sharedWithOthers(label) }));
+      sut.onApplicationBootstrap();
+      await fail(a);
+      for (let i = 0; i < 500 && back.length === 0; i++) await sleep(10); // probed after ~1 s
+      expect(back).toEqual([{ label: a, shared: [HASH] }]);
+      expect(sut.sharedWithOthers(b)).toEqual([HASH]);
     });
 
     it('places by room, counting the adds in flight, and refuses a .torrent that fits nowhere', async () => {

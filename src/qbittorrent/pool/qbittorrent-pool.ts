@@ -60,6 +60,7 @@ export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShu
   private readonly byLabel: ReadonlyMap<string, PoolMember>;
   private readonly monitors: readonly InstanceMonitor[];
   private readonly failover: Failover;
+  private readonly backListeners: ((label: string) => void)[] = [];
 
   constructor(
     factory: QbittorrentInstanceFactory,
@@ -79,9 +80,17 @@ export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShu
         ),
     );
     this.byLabel = new Map(this.members.map((member) => [member.label, member]));
+    const back = (label: string) => () => {
+      for (const listener of this.backListeners) listener(label);
+    };
     this.monitors = this.members.flatMap((member) =>
-      member.view === null ? [] : [new InstanceMonitor(member, member.view, this.logger)],
+      member.view === null
+        ? []
+        : [new InstanceMonitor(member, member.view, this.logger, back(member.label))],
     );
+    for (const member of this.members) {
+      if (member.view === null) member.health.onChange((down) => !down && back(member.label)());
+    }
     this.failover = new Failover(this.members, this.mode);
     metrics.observe(this.members);
   }
@@ -175,6 +184,24 @@ export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShu
     return this.members
       .filter((member) => member.label !== label && !member.health.isDown)
       .map((member) => member.label);
+  }
+
+  /**
+   * Calls `listener` each time an instance that was down answers again: at once with one
+   * qBittorrent; with several, once what it holds has been read in full (sharedWithOthers).
+   */
+  onBack(listener: (label: string) => void): void {
+    this.backListeners.push(listener);
+  }
+
+  /** The torrents `label` lists that another instance holds too (with several: their views). */
+  sharedWithOthers(label: string): string[] {
+    const view = this.member(label).view;
+    if (view === null) return [];
+    const others = this.members.filter((member) => member.label !== label);
+    return [...view.listedHashes()].filter((hash) =>
+      others.some((other) => other.view?.holds(hash) === true),
+    );
   }
 
   /** `label` holds these torrents (our add, or its listing); `bytes` of ours count against its room. */
