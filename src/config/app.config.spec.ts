@@ -16,6 +16,7 @@ describe(loadAppConfig.name, () => {
             sharedCredentials: true,
             timeoutMs: 5000,
             loginCooldownMs: 30_000,
+            draining: false,
           },
         ],
       },
@@ -27,6 +28,7 @@ describe(loadAppConfig.name, () => {
         servicePort: 8002,
         initialDelayMs: 2000,
         maxDelayMs: 60_000,
+        recoveryIntervalMs: 60_000,
       },
       torrentFetch: {
         allowPrivate: false,
@@ -60,6 +62,8 @@ describe(loadAppConfig.name, () => {
       RETRY_BASE_DELAY_MS: '250',
       REGISTRATION_INITIAL_DELAY_MS: '10',
       REGISTRATION_MAX_DELAY_MS: '20',
+      REGISTRATION_RECOVERY_INTERVAL_MS: '5000',
+      QBITTORRENT_DRAIN: 'qbittorrent:8080',
       TORRENT_FETCH_ALLOW_PRIVATE: 'TRUE',
       TORRENT_FETCH_PROXY: 'http://proxy:3128',
       TORRENT_FETCH_TIMEOUT_MS: '2000',
@@ -82,6 +86,7 @@ describe(loadAppConfig.name, () => {
             sharedCredentials: true,
             timeoutMs: 2500,
             loginCooldownMs: 0,
+            draining: true,
           },
         ],
       },
@@ -93,6 +98,7 @@ describe(loadAppConfig.name, () => {
         servicePort: 9000,
         initialDelayMs: 10,
         maxDelayMs: 20,
+        recoveryIntervalMs: 5000,
       },
       torrentFetch: {
         allowPrivate: true,
@@ -131,6 +137,32 @@ describe(loadAppConfig.name, () => {
 
   it('treats other empty variables as unset', () => {
     expect(loadAppConfig({ PORT: '', LOG_LEVEL: '' }).http.port).toBe(8002);
+  });
+
+  it('marks the instances QBITTORRENT_DRAIN names as draining', () => {
+    const { instances } = loadAppConfig({
+      QBITTORRENT_URL: 'http://qb-0:8080,https://User:pw@QB-1.example/,http://qb-2:8080',
+      QBITTORRENT_DRAIN: ' qb-1.example:443 , qb-2:8080',
+    }).qbittorrent;
+    expect(instances.map(({ label, draining }) => [label, draining])).toEqual([
+      ['qb-0:8080', false],
+      ['qb-1.example:443', true],
+      ['qb-2:8080', true],
+    ]);
+    expect(loadAppConfig({}).qbittorrent.instances[0].draining).toBe(false);
+  });
+
+  it('stops at start-up on a QBITTORRENT_DRAIN entry that names no instance, naming it', () => {
+    const load = () =>
+      loadAppConfig({
+        QBITTORRENT_URL: 'http://user:secret@qb-0:8080,http://qb-1:8080',
+        QBITTORRENT_DRAIN: 'qb-0:8080,qb-9:8080',
+      });
+    expect(load).toThrow(InvalidEnvironmentError);
+    expect(load).toThrow(
+      'QBITTORRENT_DRAIN names qb-9:8080, which is not one of QBITTORRENT_URL (as host:port: qb-0:8080, qb-1:8080)',
+    );
+    expect(load).not.toThrow(/secret/);
   });
 
   it('reads several qBittorrents, each with its own credentials or the shared ones', () => {

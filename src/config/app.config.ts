@@ -48,6 +48,8 @@ export interface RegistrationConfig {
   servicePort: number;
   initialDelayMs: number;
   maxDelayMs: number;
+  /** The shortest time between two registrations after a qBittorrent answers again. */
+  recoveryIntervalMs: number;
 }
 
 /** The typed configuration every module reads through `ConfigService<AppConfig, true>`. */
@@ -84,6 +86,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
         password: env.QBITTORRENT_PASSWORD,
         timeoutMs: env.QBITTORRENT_TIMEOUT_MS,
         loginCooldownMs: env.QBITTORRENT_LOGIN_COOLDOWN_MS,
+        drain: env.QBITTORRENT_DRAIN,
       }),
     },
     retry: { maxAttempts: env.RETRY_MAX_ATTEMPTS, baseDelayMs: env.RETRY_BASE_DELAY_MS },
@@ -95,6 +98,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       servicePort: env.PORT,
       initialDelayMs: env.REGISTRATION_INITIAL_DELAY_MS,
       maxDelayMs: Math.max(env.REGISTRATION_MAX_DELAY_MS, env.REGISTRATION_INITIAL_DELAY_MS),
+      recoveryIntervalMs: env.REGISTRATION_RECOVERY_INTERVAL_MS,
     },
     torrentFetch: {
       allowPrivate: env.TORRENT_FETCH_ALLOW_PRIVATE,

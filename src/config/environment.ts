@@ -68,6 +68,34 @@ function urlListProblem(value: unknown): string | null {
 }
 
 /**
+ * Instances of QBITTORRENT_URL, by `host:port`, comma-separated. An entry that names none of them
+ * is refused by name (an address carries no secret), with the names the service knows.
+ */
+function IsDrainList(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDrainList',
+    validator: {
+      validate: (value, args) => drainListProblem(value, args?.object) === null,
+      defaultMessage: (args) =>
+        `${args?.property ?? 'value'} ${drainListProblem(args?.value, args?.object)}`,
+    },
+  });
+}
+
+function drainListProblem(value: unknown, env: object | undefined): string | null {
+  const urls = (env as Partial<EnvironmentVariables> | undefined)?.QBITTORRENT_URL;
+  if (typeof value !== 'string') return 'must be a comma-separated list of host:port';
+  if (typeof urls !== 'string' || urlListProblem(urls) !== null) return null; // told there
+  const known = urlListEntries(urls).map((entry) => instanceLabel(new URL(entry)));
+  for (const entry of urlListEntries(value)) {
+    if (!known.includes(entry.toLowerCase())) {
+      return `names ${entry}, which is not one of QBITTORRENT_URL (as host:port: ${known.join(', ')})`;
+    }
+  }
+  return null;
+}
+
+/**
  * Every environment variable the service reads, with its default. Values arrive as strings and are
  * converted by type; an invalid one stops the process with a message that names the variable
  * (never its value: QBITTORRENT_PASSWORD lives here too).
@@ -92,6 +120,10 @@ export class EnvironmentVariables {
   /** One WebUI URL, or several comma-separated; each may carry `user:password@` of its own. */
   @IsUrlList()
   QBITTORRENT_URL: string = 'http://localhost:8080';
+
+  /** The instances of QBITTORRENT_URL (`host:port`) that take no new torrent: see docs/operations.md. */
+  @IsDrainList()
+  QBITTORRENT_DRAIN: string = '';
 
   /** Empty (with or without a password): no credentials until POST /config/credentials sets them. */
   @IsString()
@@ -159,6 +191,12 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(3_600_000)
   REGISTRATION_MAX_DELAY_MS: number = 60_000;
+
+  /** The shortest time between two registrations after a qBittorrent answers again. */
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  REGISTRATION_RECOVERY_INTERVAL_MS: number = 60_000;
 
   /** Lets .torrent links resolve to loopback, private and link-local addresses (home networks, tests). */
   @Transform(({ obj }) =>

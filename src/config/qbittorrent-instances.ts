@@ -20,6 +20,8 @@ export interface QbittorrentInstanceConfig {
   timeoutMs: number;
   /** After refused credentials, how long to answer from that refusal instead of trying again. */
   loginCooldownMs: number;
+  /** Named in QBITTORRENT_DRAIN: it keeps what it holds and takes no new torrent. */
+  draining: boolean;
 }
 
 /** What every qBittorrent of QBITTORRENT_URL shares unless its URL says otherwise. */
@@ -28,6 +30,8 @@ export interface SharedInstanceSettings {
   password: string;
   timeoutMs: number;
   loginCooldownMs: number;
+  /** QBITTORRENT_DRAIN (already validated). */
+  drain: string;
 }
 
 /** The entries of a comma-separated list of URLs. */
@@ -49,14 +53,21 @@ export function qbittorrentInstances(
   urls: string,
   shared: SharedInstanceSettings,
 ): QbittorrentInstanceConfig[] {
-  return urlListEntries(urls).map((entry) => instanceConfig(entry, shared));
+  const draining = new Set(urlListEntries(shared.drain).map((entry) => entry.toLowerCase()));
+  return urlListEntries(urls).map((entry) => {
+    const config = instanceConfig(entry, shared);
+    return { ...config, draining: draining.has(config.label) };
+  });
 }
 
 /**
  * One qBittorrent of QBITTORRENT_URL: its address without credentials, and its own credentials
  * (`user:password@`, percent-encoded) or the shared QBITTORRENT_USER and QBITTORRENT_PASSWORD.
  */
-function instanceConfig(entry: string, shared: SharedInstanceSettings): QbittorrentInstanceConfig {
+function instanceConfig(
+  entry: string,
+  shared: SharedInstanceSettings,
+): Omit<QbittorrentInstanceConfig, 'draining'> {
   const url = new URL(entry);
   const own = url.username !== '' || url.password !== '';
   const username = own ? decodeURIComponent(url.username) : shared.username;

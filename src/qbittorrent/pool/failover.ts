@@ -8,6 +8,7 @@ import type { PoolMember } from './pool-member.js';
 import type { PoolMode } from './pool-mode.js';
 import {
   AddMayHaveReachedError,
+  AllDrainingError,
   AllInstancesFailedError,
   HolderDownError,
   NoRoomError,
@@ -68,7 +69,9 @@ export class Failover {
     }
     if (unsupported !== undefined && failures.length === 0) throw unsupported;
     const tried = new Set(failures.map(({ label }) => label));
-    const down = this.members.filter(({ label, health }) => health.isDown && !tried.has(label));
+    const down = this.members.filter(
+      ({ label, health, draining }) => health.isDown && !draining && !tried.has(label),
+    );
     throw new AllInstancesFailedError(torrent.hash, [...failures, ...down.map(unreachableOf)]);
   }
 
@@ -85,8 +88,9 @@ export class Failover {
 
   /**
    * Where a new torrent goes, best first: the instances that hold it already (a re-add, or one
-   * another client added), else where placement puts it among those that can be asked. While
-   * every holder is down it goes nowhere: a copy elsewhere would be a second one once it is back.
+   * another client added), draining or not, else where placement puts it among those that can be
+   * asked and are not draining. While every holder is down it goes nowhere: a copy elsewhere would
+   * be a second one once it is back.
    */
   private candidatesFor(torrent: NewTorrent): PoolMember[] {
     // A hybrid is held by its v1 hash on libtorrent 1.x (4.2.5).
@@ -100,9 +104,14 @@ export class Failover {
       if (up.length > 0) return up;
       throw new HolderDownError(torrent.hash, holders.map(unreachableOf));
     }
-    const available = this.mode.alone
-      ? this.members
-      : this.members.filter((member) => !member.health.isDown);
+    const open = this.members.filter((member) => !member.draining);
+    if (open.length === 0) {
+      throw new AllDrainingError(
+        torrent.hash,
+        this.members.map(({ label }) => label),
+      );
+    }
+    const available = this.mode.alone ? open : open.filter((member) => !member.health.isDown);
     // Nothing to weigh: the one instance that can be asked, which keeps no view of its room.
     if (available.length <= 1 && available.every(({ view }) => view === null))
       return [...available];

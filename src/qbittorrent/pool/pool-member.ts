@@ -25,6 +25,11 @@ export class PoolMember {
     return this.instance.label;
   }
 
+  /** Named in QBITTORRENT_DRAIN: it keeps what it holds and takes no new torrent. */
+  get draining(): boolean {
+    return this.instance.config.draining;
+  }
+
   /** Why it is down (while `health.isDown`): the failure that marked it so. */
   get downReason(): string {
     return this.health.reason ?? 'down';

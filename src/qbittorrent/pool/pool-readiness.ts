@@ -17,6 +17,8 @@ export interface InstanceReadiness {
   /** Free space minus what its incomplete torrents still need; null while unknown. */
   room: number | null;
   incomplete_torrents: number;
+  /** Named in QBITTORRENT_DRAIN: it takes no new torrent. */
+  draining: boolean;
   /** Why it is down. */
   message?: string;
   risky_settings?: { setting: string; risk: string }[];
@@ -30,15 +32,16 @@ export async function describeOne(member: PoolMember): Promise<Readiness> {
   const { client, settings } = member.instance;
   try {
     const version = await member.call((qbittorrent) => qbittorrent.getVersion());
-    return {
-      up: true,
-      details: {
-        url: client.baseUrl,
-        version: version.app,
-        webApiVersion: version.webApi,
-        risky_settings: await settings.risks().catch(() => []),
-      },
+    const details = {
+      url: client.baseUrl,
+      version: version.app,
+      webApiVersion: version.webApi,
+      risky_settings: await settings.risks().catch(() => []),
     };
+    if (member.draining) {
+      return { up: false, details: { message: ALL_DRAINING, draining: true, ...details } };
+    }
+    return { up: true, details };
   } catch (error) {
     return { up: false, details: { url: client.baseUrl, message: messageOf(error) } };
   }
@@ -51,10 +54,15 @@ export async function describeOne(member: PoolMember): Promise<Readiness> {
  */
 export async function describeEach(members: readonly PoolMember[]): Promise<Readiness> {
   const instances = await Promise.all(members.map(describeMember));
-  return instances.some((instance) => instance.status === 'up')
+  if (instances.every((instance) => instance.draining)) {
+    return { up: false, details: { message: ALL_DRAINING, instances } };
+  }
+  return instances.some((instance) => instance.status === 'up' && !instance.draining)
     ? { up: true, details: { instances } }
     : { up: false, details: { message: 'no qBittorrent can take adds', instances } };
 }
+
+const ALL_DRAINING = 'every qBittorrent is draining (QBITTORRENT_DRAIN): none takes new torrents';
 
 async function describeMember(member: PoolMember): Promise<InstanceReadiness> {
   const { label, view, instance } = member;
@@ -66,6 +74,7 @@ async function describeMember(member: PoolMember): Promise<InstanceReadiness> {
     free_space_on_disk: view?.freeSpaceOnDisk ?? null,
     room: view?.room ?? null,
     incomplete_torrents: (view?.incomplete ?? 0) + member.addsInFlight,
+    draining: member.draining,
     ...extra,
   });
   if (member.health.isDown) return described('down', { message: member.downReason });

@@ -44,6 +44,21 @@ export class NoRoomError extends PoolError {
   }
 }
 
+/** Every qBittorrent is named in QBITTORRENT_DRAIN: a new torrent goes nowhere. */
+export class AllDrainingError extends PoolError {
+  readonly httpStatus = 500;
+
+  constructor(
+    readonly hash: string,
+    labels: readonly string[],
+  ) {
+    super(
+      `no qBittorrent takes new torrents: every one is draining (QBITTORRENT_DRAIN: ` +
+        `${labels.join(', ')}); torrent ${hash} was not added`,
+    );
+  }
+}
+
 /** No qBittorrent of several could take a torrent: each was tried, each failed as it says. */
 export class AllInstancesFailedError extends PoolError {
   readonly httpStatus = 500;

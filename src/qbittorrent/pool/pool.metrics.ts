@@ -38,6 +38,11 @@ export class PoolMetrics {
       'Whether the qBittorrent instance answers (1) or is down (0)',
       (member) => (member.health.isDown ? 0 : 1),
     );
+    gauge(
+      'downloader_qbittorrent_draining',
+      'Whether the instance is named in QBITTORRENT_DRAIN (1): it takes no new torrent',
+      (member) => (member.draining ? 1 : 0),
+    );
     if (members.every((member) => member.view === null)) return;
     gauge(
       'downloader_qbittorrent_free_space_bytes',

@@ -25,6 +25,7 @@ export function newInstanceConfig(
     sharedCredentials: true,
     timeoutMs: 2000,
     loginCooldownMs: 60_000,
+    draining: false,
     ...overrides,
   };
 }
