@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { FakeCoreService } from '../../test/fakes/fake-core-service.js';
 import { newConfigService } from '../config/testing/config.builder.js';
 import { DOWNLOADS_ROUTES } from '../downloads/downloads.routes.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { newRetryService } from '../retry/testing/retry.builder.js';
 import { RetryAbortedError } from '../retry/retry.errors.js';
 import { RegistrationService } from './registration.service.js';
@@ -20,7 +21,12 @@ describe(RegistrationService.name, () => {
       REGISTRATION_INITIAL_DELAY_MS: '5',
       REGISTRATION_MAX_DELAY_MS: '10',
     };
-    return new RegistrationService(new HttpService(), newRetryService(), newConfigService(env));
+    return new RegistrationService(
+      new HttpService(),
+      newRetryService(),
+      newConfigService(env),
+      new MetricsService(),
+    );
   };
 
   beforeAll(() => {
@@ -53,6 +59,7 @@ describe(RegistrationService.name, () => {
       new HttpService(),
       newRetryService(),
       newConfigService({ CORE_SERVICE_URL: '' }),
+      new MetricsService(),
     );
     expect(sut.enabled).toBe(false);
   });

@@ -1,27 +1,41 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { Counter } from 'prom-client';
 import { firstValueFrom } from 'rxjs';
 import type { AppConfig, RegistrationConfig } from '../config/app.config.js';
 import { DOWNLOADS_ROUTES } from '../downloads/downloads.routes.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { RetryService } from '../retry/retry.service.js';
 import type { RegistrationPayload, RegistrationReceipt } from './core-service.types.js';
 import { RegistrationFailedError } from './registration.errors.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
+/** Why the service registers: it started, or a qBittorrent that was down answers again. */
+export const REGISTRATION_CAUSES = ['startup', 'recovery'] as const;
+export type RegistrationCause = (typeof REGISTRATION_CAUSES)[number];
+
 /** Registers this service with the core service, retrying with capped backoff until it succeeds. */
 @Injectable()
 export class RegistrationService {
   private readonly logger = new Logger(RegistrationService.name);
   private readonly options: RegistrationConfig;
+  private readonly registrations: Counter<'cause'>;
 
   constructor(
     private readonly http: HttpService,
     private readonly retry: RetryService,
     config: ConfigService<AppConfig, true>,
+    metrics: MetricsService,
   ) {
     this.options = config.get('registration', { infer: true });
+    this.registrations = metrics.counter({
+      name: 'downloader_registrations_total',
+      help: 'Registrations the core service accepted, by cause (startup, recovery)',
+      labelNames: ['cause'] as const,
+    });
+    for (const cause of REGISTRATION_CAUSES) this.registrations.inc({ cause }, 0);
   }
 
   get enabled(): boolean {
@@ -46,8 +60,11 @@ export class RegistrationService {
    * Tries until the core service accepts us or `signal` aborts (then rejects with RetryAbortedError).
    * Every failure is worth another try: the core may be starting, restarting or overloaded.
    */
-  registerUntilAccepted(signal: AbortSignal): Promise<RegistrationReceipt> {
-    return this.retry.execute(() => this.register(signal), {
+  async registerUntilAccepted(
+    signal: AbortSignal,
+    cause: RegistrationCause = 'startup',
+  ): Promise<RegistrationReceipt> {
+    const receipt = await this.retry.execute(() => this.register(signal), {
       label: `registering with the core service at ${this.options.coreServiceUrl}`,
       operation: 'register',
       maxAttempts: Infinity,
@@ -56,6 +73,8 @@ export class RegistrationService {
       shouldRetry: () => true,
       signal,
     });
+    this.registrations.inc({ cause });
+    return receipt;
   }
 
   private async register(signal: AbortSignal): Promise<RegistrationReceipt> {

@@ -12,9 +12,13 @@ export const SYNC_MIN_INTERVAL_MS = 5000;
  * budget of 2%), hence the margin.
  */
 export const SYNC_BUDGET = 0.015;
-/** The first wait before looking again at an instance that went down; it doubles up to the cap. */
+/**
+ * The first wait before looking again at an instance that went down; it doubles up to the cap,
+ * which keeps a return seen within 5 s (the core is then told: RegistrationRuns) for one
+ * `app/version` call every 4 s or so to an instance that is down.
+ */
 export const PROBE_BASE_MS = 1000;
-export const PROBE_MAX_MS = 60_000;
+export const PROBE_MAX_MS = 4000;
 
 /** How often it reads and probes (the constants above; tests shorten them). */
 export interface MonitorTiming {
@@ -32,10 +36,10 @@ const TIMING: MonitorTiming = {
 };
 
 /**
- * Keeps one qBittorrent of several in view, in the background: while it is up, its maindata
- * (free space, torrents, what they still need) read as a delta since the last read, as often as
- * SYNC_BUDGET allows; once it is down, looked at again with a doubling, jittered backoff, and never
- * asked anything else meanwhile.
+ * Looks after one qBittorrent in the background. Once it is down: looked at again with a doubling,
+ * jittered backoff, and never asked anything else meanwhile, until it answers. With several, and a
+ * view to keep: while it is up, its maindata (free space, torrents, what they still need) read as a
+ * delta since the last read, as often as SYNC_BUDGET allows. With one, nothing while it is up.
  */
 export class InstanceMonitor {
   private timer: NodeJS.Timeout | undefined;
@@ -45,10 +49,10 @@ export class InstanceMonitor {
   /** Back after being down, and not yet read in full since. */
   private returning = false;
 
-  /** `onBack` runs once an instance that was down has been read in full again. */
+  /** `onBack` runs once an instance that was down answers again (and, with a view, was read in full). */
   constructor(
     private readonly member: PoolMember,
-    private readonly view: InstanceView,
+    private readonly view: InstanceView | null,
     private readonly logger: Logger,
     private readonly onBack: () => void,
     private readonly timing: MonitorTiming = TIMING,
@@ -56,12 +60,17 @@ export class InstanceMonitor {
     member.health.onChange((down) => {
       if (down) {
         this.probes = 0;
+        const others = view === null ? '' : ' the others take its adds;';
         this.logger.warn(
-          `${member.name} is down (${member.health.reason}): the others take its adds; looking again in the background`,
+          `${member.name} is down (${member.health.reason}):${others} looking again in the background`,
         );
         if (!this.running) this.schedule(this.probeDelay());
       } else {
         this.logger.log(`${member.name} is back`);
+        if (view === null) {
+          onBack();
+          return;
+        }
         view.reset(); // it may have restarted: read everything again
         this.returning = true;
         if (!this.running) this.schedule(0);
@@ -71,7 +80,8 @@ export class InstanceMonitor {
 
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    if (this.view !== null) this.schedule(0);
+    else if (this.member.health.isDown) this.schedule(this.probeDelay());
   }
 
   stop(): void {
@@ -88,18 +98,19 @@ export class InstanceMonitor {
 
   private async run(): Promise<void> {
     this.running = true;
-    let next: number;
+    let next: number | null;
     try {
-      next = this.member.health.isDown ? await this.probe() : await this.sync();
+      if (this.member.health.isDown) next = await this.probe();
+      else next = this.view === null ? null : await this.sync(this.view);
     } finally {
       this.running = false;
     }
-    this.schedule(next);
+    if (next !== null) this.schedule(next);
   }
 
   /** Reads what changed since the last read; answers the wait before the next. */
-  private async sync(): Promise<number> {
-    const { member, view } = this;
+  private async sync(view: InstanceView): Promise<number> {
+    const { member } = this;
     let took: number;
     let unchecked: boolean;
     try {
@@ -125,10 +136,11 @@ export class InstanceMonitor {
     return Math.max(this.timing.minSyncMs, took / this.timing.budget);
   }
 
-  /** Whether it answers again (the health listener then plans a read at once). */
-  private async probe(): Promise<number> {
+  /** Whether it answers again (the health listener then plans a read at once, if any). */
+  private async probe(): Promise<number | null> {
     await this.member.call((client) => client.getVersion()).catch(() => undefined);
-    return this.member.health.isDown ? this.probeDelay() : 0;
+    if (this.member.health.isDown) return this.probeDelay();
+    return this.view === null ? null : 0;
   }
 
   private probeDelay(): number {

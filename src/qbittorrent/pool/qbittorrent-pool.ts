@@ -50,7 +50,8 @@ export interface CallOptions {
  * of the service asks it and tells it what happened (held, released); it never sees a view.
  *
  * With one qBittorrent its calls and answers are those of a single qBittorrent: nothing runs in
- * the background, and every call is made, and retried, as if there could be no other.
+ * the background while it answers, and every call is made, and retried, as if there could be no
+ * other. Whichever the number, one that is down is looked at again until it answers (onBack).
  */
 @Injectable()
 export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -83,14 +84,9 @@ export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShu
     const back = (label: string) => () => {
       for (const listener of this.backListeners) listener(label);
     };
-    this.monitors = this.members.flatMap((member) =>
-      member.view === null
-        ? []
-        : [new InstanceMonitor(member, member.view, this.logger, back(member.label))],
+    this.monitors = this.members.map(
+      (member) => new InstanceMonitor(member, member.view, this.logger, back(member.label)),
     );
-    for (const member of this.members) {
-      if (member.view === null) member.health.onChange((down) => !down && back(member.label)());
-    }
     this.failover = new Failover(this.members, this.mode);
     metrics.observe(this.members);
   }
