@@ -59,6 +59,7 @@ if (versions.length > 1) {
     args: [
       'test/integration/several-qbittorrents.int-spec.ts',
       'test/integration/replicas-and-kills.int-spec.ts',
+      'test/integration/outage-recovery.int-spec.ts',
     ],
   });
 }
