@@ -7,11 +7,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { freePort } from './ports.mjs';
+import { freePort, listensOn } from './ports.mjs';
 import { startQbittorrent } from './qbittorrent.mjs';
 
 const execFile = promisify(execFileCallback);
 const SEEDING_TIMEOUT_MS = 30_000;
+/** How long a seeder that just answered may take to listen on its tracker and peer ports. */
+const LISTEN_TIMEOUT_MS = 10_000;
 
 /**
  * @typedef {object} Seed
@@ -32,17 +34,7 @@ const SEEDING_TIMEOUT_MS = 30_000;
  * @returns {Promise<Seed>}
  */
 export async function startSeeder(version, size = 2 * 1024 * 1024) {
-  const trackerPort = await freePort();
-  const qbittorrent = await startQbittorrent({
-    version,
-    extraConfig: {
-      Preferences: {
-        'WebUI\\LocalHostAuth': false,
-        'Advanced\\trackerEnabled': true,
-        'Advanced\\trackerPort': trackerPort,
-      },
-    },
-  });
+  const { qbittorrent, trackerPort } = await startListening(version);
   try {
     const seedDir = join(qbittorrent.profileDir, 'seed');
     await mkdir(seedDir, { recursive: true });
@@ -85,6 +77,42 @@ export async function startSeeder(version, size = 2 * 1024 * 1024) {
   } catch (error) {
     await qbittorrent.stop();
     throw error;
+  }
+}
+
+/**
+ * The seeder's qBittorrent, once it listens on its tracker and peer ports itself. A port chosen
+ * free can be taken before qBittorrent binds it (another copy of the suites on this machine picks
+ * its ports too); qBittorrent then runs without the tracker or the peer port, and no download
+ * ever finds it. Such a start is stopped and made again on other ports.
+ * @param {string} version
+ */
+async function startListening(version) {
+  for (let attempt = 1; ; attempt++) {
+    const trackerPort = await freePort();
+    const qbittorrent = await startQbittorrent({
+      version,
+      extraConfig: {
+        Preferences: {
+          'WebUI\\LocalHostAuth': false,
+          'Advanced\\trackerEnabled': true,
+          'Advanced\\trackerPort': trackerPort,
+        },
+      },
+    });
+    const ports = [trackerPort, qbittorrent.torrentPort];
+    const deadline = Date.now() + LISTEN_TIMEOUT_MS;
+    let listening = false;
+    while (!listening && Date.now() < deadline) {
+      const each = await Promise.all(ports.map((port) => listensOn(qbittorrent.pid, port)));
+      listening = each.every(Boolean);
+      if (!listening) await sleep(100);
+    }
+    if (listening) return { qbittorrent, trackerPort };
+    await qbittorrent.stop();
+    if (attempt === 3) {
+      throw new Error(`the seeder did not listen on its ports (${ports.join(', ')}), 3 times`);
+    }
   }
 }
 
