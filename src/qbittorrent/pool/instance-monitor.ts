@@ -113,7 +113,7 @@ export class InstanceMonitor {
   private async sync(view: InstanceView): Promise<number> {
     const { member } = this;
     let took: number;
-    let unchecked: boolean;
+    let full: boolean;
     try {
       // A login is not the read the budget is for, and qBittorrent's password check makes it slow.
       await member.call(() => member.instance.session.current());
@@ -121,19 +121,20 @@ export class InstanceMonitor {
       const data = await member.call((client) => client.getMaindata(view.nextRid));
       took = performance.now() - started;
       view.apply(data);
-      unchecked = data.fullUpdate && view.freeSpaceOnDisk === null;
-      if (data.fullUpdate && this.returning) {
-        this.returning = false;
-        this.onBack();
-      }
+      full = data.fullUpdate;
     } catch {
       // A delta cannot be trusted after a failure (qBittorrent#24845): everything next time.
       view.reset();
       return member.health.isDown ? this.probeDelay() : this.timing.minSyncMs;
     }
+    // Told outside the read: what its listeners do is no failure of the read.
+    if (full && this.returning) {
+      this.returning = false;
+      this.onBack();
+    }
     // qBittorrent checks free space in the background from a session's start (4.x: 0 until then):
     // the read after a full one that found none comes soon, not a whole budget later.
-    if (unchecked) return this.timing.minSyncMs;
+    if (full && view.freeSpaceOnDisk === null) return this.timing.minSyncMs;
     return Math.max(this.timing.minSyncMs, took / this.timing.budget);
   }
 
