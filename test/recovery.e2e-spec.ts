@@ -113,7 +113,9 @@ describe('an outage costs no episode: registering again once qBittorrent is back
     await sleep(3500);
     const times = core.requestTimes.slice(1);
     expect(times).toHaveLength(2); // the first return, then one after the last
-    expect(times[1] - times[0]).toBeGreaterThanOrEqual(3000);
+    // Measured where the core receives them, not where the service times them: the first one's
+    // transit, and a timer that fires on the millisecond, can take a little off (2999 ms seen).
+    expect(times[1] - times[0]).toBeGreaterThanOrEqual(3000 - 100);
     expect(times[1]).toBeGreaterThanOrEqual(lastBack);
     expect(recoveries()).toHaveLength(10);
   });
