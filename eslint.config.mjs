@@ -27,7 +27,7 @@ const LAYERS = [
   ],
   ['downloads/torrents'],
   ['downloads/add', 'downloads/status', 'downloads/control'],
-  ['downloads/downloads.module.ts', 'registration', 'memory', 'qbittorrent-config'],
+  ['downloads/downloads.module.ts', 'registration', 'memory', 'qbittorrent-config', 'monitoring'],
   ['startup'],
   ['app.module.ts', 'app.setup.ts', 'server.ts', 'main.ts'],
 ];

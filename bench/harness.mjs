@@ -369,7 +369,7 @@ export async function serviceSyncs(url) {
   const byInstance = {};
   for (const line of text.split('\n')) {
     const match =
-      /^downloader_qbittorrent_request_duration_seconds_count\{instance="([^"]+)",operation="sync\/maindata",status="200"\} (\d+)/.exec(
+      /^downloader_qbittorrent_request_duration_seconds_count\{(?:instance|qbittorrent)="([^"]+)",operation="sync\/maindata",status="200"\} (\d+)/.exec(
         line,
       );
     if (match) byInstance[match[1]] = Number(match[2]);

@@ -11,6 +11,7 @@ import { DownloadsModule } from './downloads/downloads.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MemoryModule } from './memory/memory.module.js';
+import { MonitoringModule } from './monitoring/monitoring.module.js';
 import { QbittorrentModule } from './qbittorrent/qbittorrent.module.js';
 import { RegistrationModule } from './registration/registration.module.js';
 import { StartupModule } from './startup/startup.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         HealthModule,
         CredentialsModule,
         RegistrationModule,
+        MonitoringModule,
         StartupModule,
       ],
       // What every route of every module gets: the token guard, then the body's errors, then

@@ -59,8 +59,12 @@ describe('draining a qBittorrent (QBITTORRENT_DRAIN)', () => {
       expect(where(hashOf(n))).toHaveLength(1);
     }
     const metrics = (await http().get('/metrics')).text;
-    expect(metrics).toContain(`downloader_qbittorrent_draining{instance="${labelOf(fakes[0])}"} 1`);
-    expect(metrics).toContain(`downloader_qbittorrent_draining{instance="${labelOf(fakes[1])}"} 0`);
+    expect(metrics).toContain(
+      `downloader_qbittorrent_draining{qbittorrent="${labelOf(fakes[0])}"} 1`,
+    );
+    expect(metrics).toContain(
+      `downloader_qbittorrent_draining{qbittorrent="${labelOf(fakes[1])}"} 0`,
+    );
   });
 
   it('answers a re-add of a torrent it holds from it, and polls and controls it', async () => {

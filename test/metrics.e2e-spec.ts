@@ -58,35 +58,35 @@ describe('GET /metrics', () => {
       sample(
         text,
         'downloader_qbittorrent_logins_total',
-        `{instance="${instance}",outcome="success"}`,
+        `{qbittorrent="${instance}",outcome="success"}`,
       ),
     ).toBe(1);
     expect(
       sample(
         text,
         'downloader_qbittorrent_logins_total',
-        `{instance="${instance}",outcome="refused"}`,
+        `{qbittorrent="${instance}",outcome="refused"}`,
       ),
     ).toBe(0);
     expect(
       sample(
         text,
         'downloader_qbittorrent_request_duration_seconds_count',
-        `{instance="${instance}",operation="torrents/add",status="200"}`,
+        `{qbittorrent="${instance}",operation="torrents/add",status="200"}`,
       ),
     ).toBe(3);
     expect(
       sample(
         text,
         'downloader_qbittorrent_request_duration_seconds_count',
-        `{instance="${instance}",operation="torrents/add",status="503"}`,
+        `{qbittorrent="${instance}",operation="torrents/add",status="503"}`,
       ),
     ).toBe(3);
     expect(
       sample(
         text,
         'downloader_qbittorrent_request_duration_seconds_count',
-        `{instance="${instance}",operation="auth/login",status="204"}`,
+        `{qbittorrent="${instance}",operation="auth/login",status="204"}`,
       ),
     ).toBe(1);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);

@@ -161,8 +161,10 @@ describe('several qBittorrents behind one downloader', () => {
       message: expect.stringMatching(/ECONNREFUSED/),
     });
     const metrics = await http().get('/metrics');
-    expect(metrics.text).toContain(`downloader_qbittorrent_up{instance="${labelOf(down)}"} 0`);
-    expect(metrics.text).toContain(`downloader_qbittorrent_up{instance="${labelOf(fakes[1])}"} 1`);
+    expect(metrics.text).toContain(`downloader_qbittorrent_up{qbittorrent="${labelOf(down)}"} 0`);
+    expect(metrics.text).toContain(
+      `downloader_qbittorrent_up{qbittorrent="${labelOf(fakes[1])}"} 1`,
+    );
   });
 
   it("answers a poll for what a down instance may hold as unavailable, never not_found, in the core's types", async () => {

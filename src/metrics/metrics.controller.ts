@@ -22,6 +22,6 @@ export class MetricsController {
     schema: { type: 'string', example: 'downloader_downloads_total{outcome="accepted"} 42' },
   })
   async scrape(@Res() response: Response): Promise<void> {
-    response.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+    response.type(this.metrics.registry.contentType).send(await this.metrics.scrape());
   }
 }

@@ -19,9 +19,21 @@ import {
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
+  private readonly scrapeListeners: (() => void)[] = [];
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Calls `listener` once, when /metrics is first scraped: what only monitoring needs starts then. */
+  onFirstScrape(listener: () => void): void {
+    this.scrapeListeners.push(listener);
+  }
+
+  /** The exposition of every metric; the first call wakes what waited for a scrape. */
+  async scrape(): Promise<string> {
+    for (const listener of this.scrapeListeners.splice(0)) listener();
+    return this.registry.metrics();
   }
 
   counter<T extends string>(configuration: CounterConfiguration<T>): Counter<T> {

@@ -102,6 +102,9 @@ export interface FakeTorrent {
   num_complete: number;
   availability: number;
   last_activity: number;
+  /** The tracker that last answered: empty while none does (none answers a fake). */
+  tracker?: string;
+  trackers_count?: number;
   /** Paths relative to save_path, as `torrents/files` names them; none until the metadata is known. */
   files: { name: string; size: number }[];
 }
@@ -157,6 +160,12 @@ export class FakeQbittorrent {
    * (0 before qBittorrent's first disk check; -1 on 4.2.5). Tests change it.
    */
   freeSpace = 100 * 1024 ** 3;
+  /**
+   * `server_state.dht_nodes` and `connection_status`: what a qBittorrent run with the safe
+   * configuration of the tests reports (DHT off, listening, nothing coming in). Tests change them.
+   */
+  dhtNodes = 0;
+  connectionStatus = 'firewalled';
   /** What each `sync/maindata` answer sent, by its rid: the base of the next delta. */
   private readonly syncSnapshots = new Map<number, SyncSnapshot>();
   private lastRid = 0;
@@ -193,6 +202,7 @@ export class FakeQbittorrent {
       max_seeding_time: -1,
       dht: true,
       queueing_enabled: true,
+      max_active_downloads: 3,
       dont_count_slow_torrents: false,
       web_ui_max_auth_fail_count: options.banAfter,
       web_ui_ban_duration: 3600,
@@ -606,6 +616,8 @@ export class FakeQbittorrent {
       torrents,
       serverState: {
         free_space_on_disk: this.freeSpace,
+        dht_nodes: this.dhtNodes,
+        connection_status: this.connectionStatus,
         queueing: true,
         refresh_interval: 1500,
       },
@@ -769,6 +781,8 @@ function newTorrent(id: string, hashes: Hashes, link: string, form: URLSearchPar
     num_complete: 0,
     availability: 0,
     last_activity: Math.floor(Date.now() / 1000),
+    tracker: '',
+    trackers_count: new URLSearchParams(link.slice('magnet:?'.length)).getAll('tr').length,
     files: [],
   };
 }

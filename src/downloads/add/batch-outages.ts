@@ -3,23 +3,29 @@ import { isInstanceOutage } from '../../qbittorrent/wire/qbittorrent.errors.js';
 import { RetryFailedError } from '../../retry/retry.errors.js';
 import { TorrentFetchError } from '../../torrent-file/torrent-file.errors.js';
 import type { DownloadLink } from './download-link.js';
+import type { DownloadFailure } from './download-outcome.js';
+
+/** Why the items that need what is down fail: the first failure's words and category. */
+export type Outage = Pick<DownloadFailure, 'error' | 'category'>;
 
 /**
  * What one batch has learnt is down (qBittorrent, or a host serving .torrent files), and why: the
  * items still waiting that need it fail at once with that reason, instead of each retrying.
  */
 export class BatchOutages {
-  private readonly down = new Map<string, string>();
+  private readonly down = new Map<string, Outage>();
 
   /** Why `link` cannot be added now, or undefined. */
-  reasonFor(link: DownloadLink): string | undefined {
+  reasonFor(link: DownloadLink): Outage | undefined {
     return this.down.get(QBITTORRENT) ?? this.down.get(dependencyOf(link));
   }
 
-  /** Learns from an item's failure whether something every item needs is down. */
-  learn(error: unknown, link: DownloadLink, reason: string): void {
+  /** Learns from an item's failure (`failure`, from `error`) whether something every item needs is down. */
+  learn(error: unknown, link: DownloadLink, failure: Outage): void {
     const outage = outageOf(error, link);
-    if (outage !== null && !this.down.has(outage)) this.down.set(outage, reason);
+    if (outage !== null && !this.down.has(outage)) {
+      this.down.set(outage, { error: failure.error, category: failure.category });
+    }
   }
 }
 

@@ -109,7 +109,7 @@ export class DownloadAdder {
     // Learnt before the slot is given to the next item, which then fails at once if it needs it.
     const sendOrLearn = (): Promise<SentAdd> =>
       send().catch((error: unknown) => {
-        batch?.outages.learn(error, link, failureOf(error).error);
+        batch?.outages.learn(error, link, failureOf(error));
         throw error;
       });
     const inSlot = <T>(work: () => Promise<T>): Promise<T> =>
@@ -132,7 +132,7 @@ export class DownloadAdder {
       };
     } catch (error) {
       if (error instanceof RetryAbortedError && signal?.aborted === true) {
-        return ended(notAttempted(deadlineReason(error.label), hashOf(link)));
+        return ended(notAttempted(deadlineReason(error.label), hashOf(link), 'timeout'));
       }
       return ended(failureOf(error, hashOf(link)), error);
     }
@@ -143,9 +143,11 @@ export class DownloadAdder {
     if (batch === undefined) return null;
     const hash = hashOf(request.link);
     const down = batch.outages.reasonFor(request.link);
-    if (down !== undefined) return Promise.resolve(notAttempted(`not attempted: ${down}`, hash));
+    if (down !== undefined) {
+      return Promise.resolve(notAttempted(`not attempted: ${down.error}`, hash, down.category));
+    }
     if (batch.deadline.aborted) {
-      return Promise.resolve(notAttempted(deadlineReason('not attempted'), hash));
+      return Promise.resolve(notAttempted(deadlineReason('not attempted'), hash, 'timeout'));
     }
     return null;
   }

@@ -1,4 +1,5 @@
 import { mapError } from '../../common/error-mapping.js';
+import { categoryOf, type FailureCategory } from './failure-category.js';
 
 /** The three outcomes of asking for a download, as the Rust service named them. */
 export const DOWNLOAD_STATUSES = ['accepted', 'unsupported', 'error'] as const;
@@ -24,6 +25,8 @@ export interface DownloadFailure {
   httpStatus: number;
   /** A failure nobody declared a status for: a bug, logged with its stack. */
   unexpected: boolean;
+  /** Why, in a few fixed words: for metrics, never in an answer. */
+  category: FailureCategory;
 }
 
 export type DownloadOutcome = DownloadAccepted | DownloadFailure;
@@ -39,16 +42,25 @@ export function isUnsupported(httpStatus: number): boolean {
  */
 export function failureOf(error: unknown, hash: string | null = null): DownloadFailure {
   const mapped = mapError(error);
+  const unsupported = isUnsupported(mapped.status);
   return {
-    status: isUnsupported(mapped.status) ? 'unsupported' : 'error',
+    status: unsupported ? 'unsupported' : 'error',
     hash,
     error: mapped.message,
     httpStatus: mapped.status,
     unexpected: mapped.unexpected,
+    category: categoryOf(error, unsupported),
   };
 }
 
-/** An item of a batch given up before it was tried: qBittorrent known down, or no time left. */
-export function notAttempted(reason: string, hash: string | null): DownloadFailure {
-  return { status: 'error', hash, error: reason, httpStatus: 503, unexpected: false };
+/**
+ * An item of a batch given up before it was tried: what it needs known down (the category of that
+ * outage), or no time left (`timeout`).
+ */
+export function notAttempted(
+  reason: string,
+  hash: string | null,
+  category: FailureCategory,
+): DownloadFailure {
+  return { status: 'error', hash, error: reason, httpStatus: 503, unexpected: false, category };
 }

@@ -2,6 +2,7 @@ import { splitList } from '../../common/text.js';
 import { joinPath } from '../../qbittorrent/wire/save-path.js';
 import type { TorrentInfo } from '../../qbittorrent/wire/qbittorrent.types.js';
 import { linkIdFromTags } from '../link-tag.js';
+import { livenessOf } from '../torrents/torrent-liveness.js';
 import {
   stateOf,
   statusOf,
@@ -11,9 +12,6 @@ import {
 
 /** qBittorrent's "no estimate" ETA: 100 days. */
 const ETA_UNKNOWN = 8_640_000;
-
-/** States in which a torrent waits for peers that do not come. */
-const STALLED_STATES = new Set(['stalledDL', 'metaDL', 'forcedMetaDL']);
 
 /** What a status view is judged against. */
 export interface StatusContext {
@@ -69,19 +67,11 @@ export function toStatusView(
 ): TorrentStatusView {
   const tags = splitList(torrent.tags);
   const state = stateOf(torrent.state);
-  const seeds = Math.max(torrent.num_seeds ?? 0, torrent.num_complete ?? 0, 0);
-  const availability = Math.max(torrent.availability ?? 0, 0);
-  // Stateless: qBittorrent keeps when a piece last moved (or, before any, when it was added).
-  // Before any byte came in there was no activity, whatever `last_activity` says: on libtorrent 1.2
-  // (4.2.5) it reads "now" until then.
-  const lastActivity = torrent.downloaded > 0 ? (torrent.last_activity ?? 0) : 0;
-  const stalledSince = STALLED_STATES.has(torrent.state)
-    ? Math.max(torrent.added_on, lastActivity)
-    : null;
-  const dead =
-    stalledSince !== null &&
-    context.nowS - stalledSince >= context.deadAfterS &&
-    (state === 'metadata' || (seeds === 0 && availability < 1));
+  const { seeds, availability, stalledSince, dead } = livenessOf(
+    torrent,
+    context.deadAfterS,
+    context.nowS,
+  );
   return {
     hash: context.requested ?? torrent.hash,
     info_hash: torrent.hash,

@@ -12,6 +12,7 @@ const CACHE_MS = 60_000;
  */
 export class QbittorrentSettings {
   private cached: { preferences: Promise<QbittorrentPreferences>; until: number } | null = null;
+  private last: QbittorrentPreferences | null = null;
 
   constructor(private readonly client: QbittorrentClient) {}
 
@@ -21,7 +22,10 @@ export class QbittorrentSettings {
     const entry = { preferences, until: Infinity };
     this.cached = entry;
     preferences.then(
-      () => (entry.until = Date.now() + CACHE_MS),
+      (read) => {
+        entry.until = Date.now() + CACHE_MS;
+        this.last = read;
+      },
       () => {
         if (this.cached === entry) this.cached = null;
       },
@@ -30,7 +34,27 @@ export class QbittorrentSettings {
   }
 
   async risks(): Promise<SettingRisk[]> {
-    const risks = settingRisks(await this.preferences());
+    return this.risksOf(await this.preferences());
+  }
+
+  /**
+   * The settings as last read, and their risks, without waiting (for /metrics): when that read is
+   * over a minute old, another starts in the background. Null before any read succeeded.
+   */
+  lastKnown(): { preferences: QbittorrentPreferences; risks: SettingRisk[] } | null {
+    if (this.cached === null || Date.now() >= this.cached.until) {
+      this.preferences().catch(() => undefined);
+    }
+    return this.lastRead();
+  }
+
+  /** The settings as last read, and their risks; asks nothing. */
+  lastRead(): { preferences: QbittorrentPreferences; risks: SettingRisk[] } | null {
+    return this.last === null ? null : { preferences: this.last, risks: this.risksOf(this.last) };
+  }
+
+  private risksOf(preferences: QbittorrentPreferences): SettingRisk[] {
+    const risks = settingRisks(preferences);
     const version = this.client.version;
     const old = version === null ? null : versionRisk(version.app);
     return old === null ? risks : [old, ...risks];

@@ -10,6 +10,7 @@ describe(versionRisk.name, () => {
     'names %s, older than the oldest proven',
     (version) => {
       expect(versionRisk(version)).toEqual({
+        key: 'old_version',
         setting: `qBittorrent ${version}`,
         risk: expect.stringContaining(
           'older than 4.2.5, the oldest version this service is proven on',

@@ -95,6 +95,8 @@ export class Failover {
   private candidatesFor(torrent: NewTorrent): PoolMember[] {
     // A hybrid is held by its v1 hash on libtorrent 1.x (4.2.5).
     const { hash, v1Hash } = torrent;
+    // One qBittorrent: whatever its view says (kept for /metrics only), the add goes to it.
+    if (this.mode.alone) return this.open(torrent);
     const ids = v1Hash === null || v1Hash === hash ? [hash] : [hash, v1Hash];
     const holders = this.members.filter(
       ({ view }) => view !== null && ids.some((id) => view.holds(id)),
@@ -104,17 +106,9 @@ export class Failover {
       if (up.length > 0) return up;
       throw new HolderDownError(torrent.hash, holders.map(unreachableOf));
     }
-    const open = this.members.filter((member) => !member.draining);
-    if (open.length === 0) {
-      throw new AllDrainingError(
-        torrent.hash,
-        this.members.map(({ label }) => label),
-      );
-    }
-    const available = this.mode.alone ? open : open.filter((member) => !member.health.isDown);
+    const available = this.open(torrent).filter((member) => !member.health.isDown);
     // Nothing to weigh: the one instance that can be asked, which keeps no view of its room.
-    if (available.length <= 1 && available.every(({ view }) => view === null))
-      return [...available];
+    if (available.length <= 1 && available.every(({ view }) => view === null)) return available;
     const placement = placeTorrent(
       torrent,
       available.map(({ label, view, addsInFlight }) => ({
@@ -125,6 +119,16 @@ export class Failover {
     );
     if (!placement.fits) throw new NoRoomError(torrent.hash, torrent.size, placement.rooms);
     return placement.order.map((label) => this.byLabel.get(label) as PoolMember);
+  }
+
+  /** The instances that take new torrents: those not draining. */
+  private open(torrent: NewTorrent): PoolMember[] {
+    const open = this.members.filter((member) => !member.draining);
+    if (open.length > 0) return open;
+    throw new AllDrainingError(
+      torrent.hash,
+      this.members.map(({ label }) => label),
+    );
   }
 }
 

@@ -39,7 +39,7 @@ describe(InstanceMonitor.name, () => {
     jest.spyOn(logger, 'warn').mockImplementation((line) => void lines.push(String(line)));
     view = new InstanceView();
     member = new PoolMember(instance, instanceName(instance.label), view);
-    sut = new InstanceMonitor(member, view, logger, () => undefined, TIMING);
+    sut = new InstanceMonitor(member, view, logger, () => undefined, false, TIMING);
   });
 
   afterEach(async () => {
@@ -69,7 +69,10 @@ describe(InstanceMonitor.name, () => {
   });
 
   it('does not count a login in what a read costs', async () => {
-    sut = new InstanceMonitor(member, view, logger, () => undefined, { ...TIMING, budget: 0.01 });
+    sut = new InstanceMonitor(member, view, logger, () => undefined, false, {
+      ...TIMING,
+      budget: 0.01,
+    });
     qbittorrent.inject('auth/login', { kind: 'delay', ms: 100 });
     sut.start();
     // A read that counted the login's 100 ms would wait 10 s before the next.
@@ -77,7 +80,10 @@ describe(InstanceMonitor.name, () => {
   });
 
   it('reads again soon after a full read that found free space not yet checked', async () => {
-    sut = new InstanceMonitor(member, view, logger, () => undefined, { ...TIMING, budget: 0.01 });
+    sut = new InstanceMonitor(member, view, logger, () => undefined, false, {
+      ...TIMING,
+      budget: 0.01,
+    });
     qbittorrent.freeSpace = 0;
     qbittorrent.inject('sync/maindata', { kind: 'delay', ms: 100 });
     sut.start();
@@ -105,7 +111,14 @@ describe(InstanceMonitor.name, () => {
 
   it('says an instance is back once, after it has read in full what the instance holds again', async () => {
     const backWith: number[] = [];
-    sut = new InstanceMonitor(member, view, logger, () => void backWith.push(view.size), TIMING);
+    sut = new InstanceMonitor(
+      member,
+      view,
+      logger,
+      () => void backWith.push(view.size),
+      false,
+      TIMING,
+    );
     sut.start();
     await until(() => qbittorrent.callsTo('sync/maindata').length >= 2);
     expect(backWith).toEqual([]); // the first read is no comeback

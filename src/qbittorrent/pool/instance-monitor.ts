@@ -50,33 +50,45 @@ export class InstanceMonitor {
   /** Back after being down, and not yet read in full since. */
   private returning = false;
 
-  /** `onBack` runs once an instance that was down answers again (and, with a view, was read in full). */
+  /**
+   * `onBack` runs once an instance that was down answers again: at once when `alone` (one
+   * qBittorrent, whose return is all there is to know), else once its view is read in full.
+   */
   constructor(
     private readonly member: PoolMember,
-    private readonly view: InstanceView | null,
+    private view: InstanceView | null,
     private readonly logger: Logger,
     private readonly onBack: () => void,
+    private readonly alone = view === null,
     private readonly timing: MonitorTiming = TIMING,
   ) {
     member.health.onChange((down) => {
       if (down) {
         this.probes = 0;
-        const others = view === null ? '' : ' the others take its adds;';
+        const others = alone ? '' : ' the others take its adds;';
         this.logger.warn(
           `${member.name} is down (${member.health.reason}):${others} looking again in the background`,
         );
         if (!this.running) this.schedule(this.probeDelay());
       } else {
         this.logger.log(`${member.name} is back`);
-        if (view === null) {
-          onBack();
-          return;
-        }
-        view.reset(); // it may have restarted: read everything again
-        this.returning = true;
+        if (alone) onBack();
+        if (this.view === null) return;
+        this.view.reset(); // it may have restarted: read everything again
+        this.returning = !alone;
         if (!this.running) this.schedule(0);
       }
     });
+  }
+
+  /**
+   * Keeps `view` from now on, read as often as the budget allows (one qBittorrent, once /metrics
+   * is scraped: until then nothing runs while it answers).
+   */
+  watch(view: InstanceView): void {
+    if (this.view !== null) return;
+    this.view = view;
+    if (!this.stopped && !this.running && !this.member.health.isDown) this.schedule(0);
   }
 
   start(): void {

@@ -12,7 +12,7 @@ const full = (torrents: Maindata['torrents'], freeSpaceOnDisk?: number): Maindat
   fullUpdate: true,
   torrents,
   removed: [],
-  ...(freeSpaceOnDisk !== undefined && { freeSpaceOnDisk }),
+  server: freeSpaceOnDisk === undefined ? {} : { freeSpaceOnDisk },
 });
 
 describe(InstanceView.name, () => {
@@ -57,10 +57,17 @@ describe(InstanceView.name, () => {
       fullUpdate: false,
       torrents: { [A]: { progress: 1 }, [B]: { amount_left: GiB, progress: 0 } },
       removed: [],
+      server: {},
     });
     expect(sut.room).toBe(49 * GiB); // A done, B new; free space unchanged
     expect(sut.incomplete).toBe(1);
-    sut.apply({ rid: 3, fullUpdate: false, torrents: {}, removed: [B], freeSpaceOnDisk: 40 * GiB });
+    sut.apply({
+      rid: 3,
+      fullUpdate: false,
+      torrents: {},
+      removed: [B],
+      server: { freeSpaceOnDisk: 40 * GiB },
+    });
     expect(sut.room).toBe(40 * GiB);
     expect(sut.holds(B)).toBe(false);
     expect(sut.size).toBe(1);
@@ -91,6 +98,7 @@ describe(InstanceView.name, () => {
       fullUpdate: false,
       torrents: { [A]: { amount_left: 30 * GiB, progress: 0 } },
       removed: [],
+      server: {},
     });
     expect(sut.room).toBe(70 * GiB); // counted once, from the maindata now
     expect(sut.incomplete).toBe(2);

@@ -6,10 +6,26 @@ import type { Maindata, MaindataTorrent } from '../wire/dialect.js';
  */
 export const PENDING_MS = 10 * 60 * 1000;
 
-interface Held {
-  amountLeft: number;
-  progress: number;
-}
+/**
+ * What the view keeps of a torrent: the fields of its maindata this service reads, in qBittorrent's
+ * names (TorrentInfo's, so that what judges a listed torrent judges these alike), as last reported.
+ */
+export type ViewedTorrent = Required<MaindataTorrent>;
+
+const UNREPORTED: ViewedTorrent = {
+  amount_left: 0,
+  progress: 0,
+  size: 0,
+  state: 'unknown',
+  num_seeds: 0,
+  num_complete: 0,
+  availability: 0,
+  added_on: 0,
+  last_activity: 0,
+  downloaded: 0,
+  tracker: '',
+  trackers_count: -1, // not reported (4.2.5)
+};
 
 /**
  * What one qBittorrent holds and how much room it has left, for placing new torrents on several:
@@ -21,8 +37,10 @@ interface Held {
  */
 export class InstanceView {
   private rid = 0;
-  private readonly torrents = new Map<string, Held>();
+  private readonly torrents = new Map<string, ViewedTorrent>();
   private freeSpace: number | null = null;
+  private dht: number | null = null;
+  private connection: string | null = null;
   private bytesLeft = 0;
   private incompleteHeld = 0;
   private readonly pending = new Map<string, { bytes: number; until: number }>();
@@ -47,9 +65,12 @@ export class InstanceView {
       this.set(hash, merged(this.torrents.get(hash), changes));
       this.pending.delete(hash);
     }
-    if (data.freeSpaceOnDisk !== undefined) {
-      this.freeSpace = data.freeSpaceOnDisk > 0 ? data.freeSpaceOnDisk : null;
+    const { freeSpaceOnDisk, dhtNodes, connectionStatus } = data.server;
+    if (freeSpaceOnDisk !== undefined) {
+      this.freeSpace = freeSpaceOnDisk > 0 ? freeSpaceOnDisk : null;
     }
+    if (dhtNodes !== undefined) this.dht = dhtNodes;
+    if (connectionStatus !== undefined) this.connection = connectionStatus;
     this.rid = data.rid;
     this.syncedAt = this.now();
   }
@@ -97,6 +118,21 @@ export class InstanceView {
     return this.incompleteHeld + this.livePending().size;
   }
 
+  /** DHT nodes it reported last; null before it did. */
+  get dhtNodes(): number | null {
+    return this.dht;
+  }
+
+  /** Its connection status as it reported it last (`connected`, `firewalled`, `disconnected`). */
+  get connectionStatus(): string | null {
+    return this.connection;
+  }
+
+  /** The torrents its maindata lists, as it reported them. */
+  listedTorrents(): IterableIterator<ViewedTorrent> {
+    return this.torrents.values();
+  }
+
   /** Torrents its maindata lists. */
   get size(): number {
     return this.torrents.size;
@@ -107,10 +143,10 @@ export class InstanceView {
     return this.torrents.keys();
   }
 
-  private set(hash: string, held: Held | undefined): void {
+  private set(hash: string, held: ViewedTorrent | undefined): void {
     const before = this.torrents.get(hash);
     if (before !== undefined) {
-      this.bytesLeft -= before.progress < 1 ? before.amountLeft : 0;
+      this.bytesLeft -= before.progress < 1 ? before.amount_left : 0;
       this.incompleteHeld -= before.progress < 1 ? 1 : 0;
     }
     if (held === undefined) {
@@ -118,7 +154,7 @@ export class InstanceView {
       return;
     }
     this.torrents.set(hash, held);
-    this.bytesLeft += held.progress < 1 ? held.amountLeft : 0;
+    this.bytesLeft += held.progress < 1 ? held.amount_left : 0;
     this.incompleteHeld += held.progress < 1 ? 1 : 0;
   }
 
@@ -129,9 +165,13 @@ export class InstanceView {
   }
 }
 
-function merged(before: Held | undefined, changes: MaindataTorrent): Held {
-  return {
-    amountLeft: Math.max(changes.amount_left ?? before?.amountLeft ?? 0, 0),
-    progress: changes.progress ?? before?.progress ?? 0,
-  };
+/** A torrent's fields after a maindata answer: what changed over what it had. */
+function merged(before: ViewedTorrent | undefined, changes: MaindataTorrent): ViewedTorrent {
+  const torrent = { ...(before ?? UNREPORTED) };
+  for (const key of Object.keys(UNREPORTED) as (keyof ViewedTorrent)[]) {
+    const value = changes[key];
+    if (typeof value === typeof UNREPORTED[key]) (torrent as Record<string, unknown>)[key] = value;
+  }
+  torrent.amount_left = Math.max(torrent.amount_left, 0);
+  return torrent;
 }

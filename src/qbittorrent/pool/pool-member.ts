@@ -1,4 +1,5 @@
 import type { QbittorrentInstance } from '../instance/qbittorrent-instance.js';
+import type { QbittorrentSettings } from '../instance/qbittorrent-settings.reader.js';
 import type { QbittorrentClient } from '../wire/qbittorrent.client.js';
 import { isInstanceOutage } from '../wire/qbittorrent.errors.js';
 import { InstanceHealth } from './instance-health.js';
@@ -18,8 +19,18 @@ export class PoolMember {
   constructor(
     readonly instance: QbittorrentInstance,
     readonly name: string,
-    readonly view: InstanceView | null,
+    private kept: InstanceView | null,
   ) {}
+
+  /** What it holds and its room, where the pool keeps it in view; null otherwise. */
+  get view(): InstanceView | null {
+    return this.kept;
+  }
+
+  /** Keeps it in view from now on with `view` (one qBittorrent, once /metrics is scraped). */
+  keepInView(view: InstanceView): void {
+    this.kept ??= view;
+  }
 
   get label(): string {
     return this.instance.label;
@@ -28,6 +39,15 @@ export class PoolMember {
   /** Named in QBITTORRENT_DRAIN: it keeps what it holds and takes no new torrent. */
   get draining(): boolean {
     return this.instance.config.draining;
+  }
+
+  /**
+   * Its settings as last read, without waiting (a read over a minute old starts another, unless it
+   * is down): for /metrics. Null before any read.
+   */
+  settingsKnown(): ReturnType<QbittorrentSettings['lastKnown']> {
+    const { settings } = this.instance;
+    return this.health.isDown ? settings.lastRead() : settings.lastKnown();
   }
 
   /** Why it is down (while `health.isDown`): the failure that marked it so. */

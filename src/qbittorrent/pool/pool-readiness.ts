@@ -1,3 +1,4 @@
+import type { SettingRisk } from '../instance/qbittorrent-settings.js';
 import type { PoolMember } from './pool-member.js';
 
 /** Whether a qBittorrent can take adds, and what readiness says of the instances. */
@@ -36,7 +37,7 @@ export async function describeOne(member: PoolMember): Promise<Readiness> {
       url: client.baseUrl,
       version: version.app,
       webApiVersion: version.webApi,
-      risky_settings: await settings.risks().catch(() => []),
+      risky_settings: describedRisks(await settings.risks().catch(() => [])),
     };
     if (member.draining) {
       return { up: false, details: { message: ALL_DRAINING, draining: true, ...details } };
@@ -62,6 +63,11 @@ export async function describeEach(members: readonly PoolMember[]): Promise<Read
     : { up: false, details: { message: 'no qBittorrent can take adds', instances } };
 }
 
+/** Risky settings as readiness names them: what and why (their metric key is for alerts). */
+function describedRisks(risks: readonly SettingRisk[]): { setting: string; risk: string }[] {
+  return risks.map(({ setting, risk }) => ({ setting, risk }));
+}
+
 const ALL_DRAINING = 'every qBittorrent is draining (QBITTORRENT_DRAIN): none takes new torrents';
 
 async function describeMember(member: PoolMember): Promise<InstanceReadiness> {
@@ -80,7 +86,8 @@ async function describeMember(member: PoolMember): Promise<InstanceReadiness> {
   if (member.health.isDown) return described('down', { message: member.downReason });
   try {
     await member.call((client) => client.getVersion());
-    return described('up', { risky_settings: await instance.settings.risks().catch(() => []) });
+    const risks = await instance.settings.risks().catch(() => []);
+    return described('up', { risky_settings: describedRisks(risks) });
   } catch (error) {
     return described('down', { message: messageOf(error) });
   }

@@ -19,11 +19,13 @@ import { InstanceMonitor } from './instance-monitor.js';
 import { InstanceView } from './instance-view.js';
 import { type Readiness, describeEach, describeOne } from './pool-readiness.js';
 import { ONE_QBITTORRENT, type PoolMode, SEVERAL_QBITTORRENTS } from './pool-mode.js';
+import { connectEach } from './pool-connect.js';
 import { PoolMember } from './pool-member.js';
+import { type InstanceSnapshot, snapshotOf } from './pool-snapshot.js';
 import { PoolMetrics } from './pool.metrics.js';
 import type { Unreachable } from './pool.errors.js';
 
-export type { NewTorrent };
+export type { InstanceSnapshot, NewTorrent };
 
 /** What asking every instance that can be asked came to. */
 export interface Fanout<T> {
@@ -85,10 +87,11 @@ export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShu
       for (const listener of this.backListeners) listener(label);
     };
     this.monitors = this.members.map(
-      (member) => new InstanceMonitor(member, member.view, this.logger, back(member.label)),
+      (member) =>
+        new InstanceMonitor(member, member.view, this.logger, back(member.label), this.mode.alone),
     );
     this.failover = new Failover(this.members, this.mode);
-    metrics.observe(this.members);
+    metrics.observe(this.members, () => this.keepAllInView());
   }
 
   /** Every qBittorrent, in the order of QBITTORRENT_URL. */
@@ -240,22 +243,31 @@ export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * Logs in to every instance, in the background, and names the settings of each that can lose
-   * downloads. One that fails is tried again on the next call (or, among several, by the
-   * background look).
+   * downloads (connectEach).
    */
   connect(): void {
-    for (const member of this.members) {
-      member
-        .call((client) => client.login())
-        .then(() => this.auditSettings(member))
-        .catch((error: unknown) => {
-          this.logger.warn(
-            `${member.name} login at start-up failed: ${(error as Error).message}; ` +
-              (this.mode.alone
-                ? 'the next request will try again'
-                : 'the others take its adds meanwhile'),
-          );
-        });
+    connectEach(this.members, this.mode.alone, this.logger);
+  }
+
+  /**
+   * What each instance kept in view holds, as last read, and its queueing settings as last known
+   * (read at most once a minute, without waiting): for /metrics. An instance not read yet is left
+   * out (with one qBittorrent, nothing is kept in view before /metrics is first scraped).
+   */
+  snapshots(): InstanceSnapshot[] {
+    return this.members.flatMap(snapshotOf);
+  }
+
+  /**
+   * Keeps every instance in view from now on: with one qBittorrent, once /metrics is scraped (its
+   * room and torrents are then read as often as the budget allows); with several, already so.
+   */
+  keepAllInView(): void {
+    for (const [index, member] of this.members.entries()) {
+      if (member.view !== null) continue;
+      const view = new InstanceView();
+      member.keepInView(view);
+      this.monitors[index].watch(view);
     }
   }
 
@@ -267,18 +279,6 @@ export class QbittorrentPool implements OnApplicationBootstrap, OnApplicationShu
   onApplicationShutdown(): void {
     for (const monitor of this.monitors) monitor.stop();
     for (const member of this.members) member.instance.close();
-  }
-
-  private async auditSettings(member: PoolMember): Promise<void> {
-    const risks = await member.instance.settings.risks().catch(() => null);
-    if (risks === null) return;
-    if (risks.length === 0) {
-      this.logger.log(`${member.name} settings: none of those known to lose downloads`);
-      return;
-    }
-    this.logger.warn(
-      `${member.name} settings that can lose downloads: ${risks.map((r) => `${r.setting} (${r.risk})`).join('; ')}`,
-    );
   }
 
   private member(label: string): PoolMember {

@@ -191,7 +191,12 @@ describe('the version table, answer side', () => {
             rid: 1,
             full_update: true,
             torrents: { [HASH]: { amount_left: 10, progress: 0.5, name: 'x' } },
-            server_state: { free_space_on_disk: 1000, queueing: true },
+            server_state: {
+              free_space_on_disk: 1000,
+              queueing: true,
+              dht_nodes: 312,
+              connection_status: 'firewalled',
+            },
             categories: {},
           }),
         ),
@@ -201,7 +206,7 @@ describe('the version table, answer side', () => {
       fullUpdate: true,
       torrents: { [HASH]: { amount_left: 10, progress: 0.5, name: 'x' } },
       removed: [],
-      freeSpaceOnDisk: 1000,
+      server: { freeSpaceOnDisk: 1000, dhtNodes: 312, connectionStatus: 'firewalled' },
     });
     const delta4 = { rid: 2, torrents: {}, torrents_removed: [HASH], server_state: {} };
     expect(readMaindata(answer(200, JSON.stringify(delta4)))).toEqual({
@@ -209,12 +214,14 @@ describe('the version table, answer side', () => {
       fullUpdate: false,
       torrents: {},
       removed: [HASH],
+      server: {},
     });
     expect(readMaindata(answer(200, '{"rid":3}'))).toEqual({
       rid: 3,
       fullUpdate: false,
       torrents: {},
       removed: [],
+      server: {},
     });
     expect(() => readMaindata(answer(200, '{"torrents":{}}'))).toThrow(QbittorrentProtocolError);
     expect(() => readMaindata(answer(200, '[]'))).toThrow(QbittorrentProtocolError);

@@ -236,11 +236,36 @@ function parseJson<T>(body: string, operation: string): T {
   }
 }
 
-/** What `sync/maindata` tells of one torrent that this service reads (only changed fields in a delta). */
-export interface MaindataTorrent {
-  amount_left?: number;
-  progress?: number;
-  size?: number;
+/**
+ * What `sync/maindata` tells of one torrent that this service reads (only changed fields in a
+ * delta): what it still needs, and what judges it stalled or dead (TorrentInfo's fields, and
+ * `tracker`, the URL of the tracker that last answered: empty while none does; `trackers_count`,
+ * from 4.3 on).
+ */
+export type MaindataTorrent = Partial<
+  Pick<
+    TorrentInfo,
+    | 'amount_left'
+    | 'progress'
+    | 'size'
+    | 'state'
+    | 'num_seeds'
+    | 'num_complete'
+    | 'availability'
+    | 'added_on'
+    | 'last_activity'
+    | 'downloaded'
+  >
+> & { tracker?: string; trackers_count?: number };
+
+/** `server_state` fields this service reads; a delta carries only those that changed. */
+export interface MaindataServerState {
+  /** Free space on the default save path. */
+  freeSpaceOnDisk?: number;
+  /** DHT nodes it is connected to: 0 with DHT off or outbound UDP blocked. */
+  dhtNodes?: number;
+  /** `connected`, `firewalled` (no incoming connection seen) or `disconnected` (not listening). */
+  connectionStatus?: string;
 }
 
 /** An answer of `sync/maindata`: what changed since the rid asked with, or everything. */
@@ -251,8 +276,8 @@ export interface Maindata {
   fullUpdate: boolean;
   torrents: Record<string, MaindataTorrent>;
   removed: string[];
-  /** Free space on the default save path; absent when unchanged (a delta) or not reported. */
-  freeSpaceOnDisk?: number;
+  /** What it reported of the session: a field is absent when unchanged (a delta) or not reported. */
+  server: MaindataServerState;
 }
 
 /**
@@ -274,13 +299,18 @@ export function readMaindata(response: WebuiResponse): Maindata {
     ? data.torrents_removed.filter((hash): hash is string => typeof hash === 'string')
     : [];
   const serverState = isRecord(data.server_state) ? data.server_state : {};
-  const freeSpace = serverState.free_space_on_disk;
+  const { free_space_on_disk: freeSpace, dht_nodes: dhtNodes } = serverState;
+  const { connection_status: connectionStatus } = serverState;
   return {
     rid: data.rid,
     fullUpdate: data.full_update === true,
     torrents,
     removed,
-    ...(typeof freeSpace === 'number' && { freeSpaceOnDisk: freeSpace }),
+    server: {
+      ...(typeof freeSpace === 'number' && { freeSpaceOnDisk: freeSpace }),
+      ...(typeof dhtNodes === 'number' && { dhtNodes }),
+      ...(typeof connectionStatus === 'string' && { connectionStatus }),
+    },
   };
 }
 

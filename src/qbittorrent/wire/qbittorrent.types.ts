@@ -121,6 +121,8 @@ export interface QbittorrentPreferences {
   max_inactive_seeding_time_enabled?: boolean;
   dht?: boolean;
   queueing_enabled?: boolean;
+  /** With queueing: downloads active at once, the rest wait in queuedDL (-1: no limit). */
+  max_active_downloads?: number;
   dont_count_slow_torrents?: boolean;
   web_ui_max_auth_fail_count?: number;
   web_ui_ban_duration?: number;

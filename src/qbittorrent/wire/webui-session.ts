@@ -170,12 +170,12 @@ export class WebuiSession {
   private async countedLogin(login: () => Promise<Session>): Promise<Session> {
     try {
       const session = await login();
-      this.metrics.logins.inc({ instance: this.options.label, outcome: 'success' });
+      this.metrics.logins.inc({ qbittorrent: this.options.label, outcome: 'success' });
       return session;
     } catch (error) {
       const refused = error instanceof QbittorrentAuthError && error.reason !== 'session';
       this.metrics.logins.inc({
-        instance: this.options.label,
+        qbittorrent: this.options.label,
         outcome: refused ? 'refused' : 'failed',
       });
       throw error;

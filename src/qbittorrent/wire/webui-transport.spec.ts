@@ -154,7 +154,7 @@ describe(WebuiTransport.name, () => {
     });
     expect((await transportTo(served.url).send('torrents/info', {})).status).toBe(403);
     expect(await metrics.registry.metrics()).toMatch(
-      /downloader_qbittorrent_request_duration_seconds_count\{instance="qbittorrent:8080",operation="torrents\/info",status="403"\} 1/,
+      /downloader_qbittorrent_request_duration_seconds_count\{qbittorrent="qbittorrent:8080",operation="torrents\/info",status="403"\} 1/,
     );
   });
 

@@ -157,7 +157,7 @@ export class WebuiTransport {
 
   private observe(operation: string, status: string, started: number): void {
     this.metrics.requests.observe(
-      { instance: this.options.label, operation, status },
+      { qbittorrent: this.options.label, operation, status },
       (performance.now() - started) / 1000,
     );
   }

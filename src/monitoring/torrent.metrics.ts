@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '../config/app.config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { QbittorrentPool } from '../qbittorrent/pool/qbittorrent-pool.js';
+import type { ViewedTorrent } from '../qbittorrent/pool/instance-view.js';
+import { livenessOf } from '../downloads/torrents/torrent-liveness.js';
+import { stateOf, statusOf, TORRENT_STATES } from '../downloads/torrents/torrent-state.js';
+
+/**
+ * Why a stalled torrent gets nothing: none of its trackers answers (it has some, or 4.2.5 does not
+ * say), else it has no metadata yet, else no peer has what it needs.
+ */
+export const STALL_REASONS = ['trackers_failing', 'no_metadata', 'no_peers'] as const;
+type StallReason = (typeof STALL_REASONS)[number];
+
+/** What /metrics counts of one instance's torrents. */
+interface Counts {
+  states: Map<string, number>;
+  stalled: Map<StallReason, number>;
+  dead: Map<StallReason, number>;
+}
+
+/**
+ * The torrents of each qBittorrent kept in view, counted when /metrics is scraped: by the core's
+ * status and the finer state, stalled and dead by reason (dead as GET /downloads judges it, after
+ * DEAD_TORRENT_AFTER_S), and the download slots dead torrents hold. Read from the pool's views,
+ * never from qBittorrent: a scrape costs a pass over what the background looks already read.
+ */
+@Injectable()
+export class TorrentMetrics {
+  constructor(
+    metrics: MetricsService,
+    pool: QbittorrentPool,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    const deadAfterS = config.get('status', { infer: true }).deadTorrentAfterS;
+    // Counted once per scrape, for all four gauges: prom-client collects them one after the other.
+    let counted: {
+      at: number;
+      each: { label: string; counts: Counts; deadHoldSlots: boolean | null }[];
+    } | null = null;
+    const count = () => {
+      const now = Date.now();
+      if (counted !== null && now - counted.at < 1000) return counted.each;
+      const nowS = Math.floor(now / 1000);
+      const each = pool.snapshots().map(({ label, torrents, queueing }) => ({
+        label,
+        counts: countsOf(torrents, deadAfterS, nowS),
+        deadHoldSlots: queueing === null ? null : queueing.stalledHoldSlots,
+      }));
+      counted = { at: now, each };
+      return each;
+    };
+    metrics.gauge({
+      name: 'downloader_torrents',
+      help: 'Torrents each qBittorrent holds, by the status the core reads and the finer state',
+      labelNames: ['qbittorrent', 'status', 'state'] as const,
+      collect() {
+        this.reset();
+        for (const { label, counts } of count()) {
+          for (const state of TORRENT_STATES) {
+            const status = statusOf(state);
+            this.set({ qbittorrent: label, status, state }, counts.states.get(state) ?? 0);
+          }
+        }
+      },
+    });
+    const byReason = (
+      name: string,
+      help: string,
+      read: (counts: Counts) => Map<StallReason, number>,
+    ) =>
+      metrics.gauge({
+        name,
+        help,
+        labelNames: ['qbittorrent', 'reason'] as const,
+        collect() {
+          this.reset();
+          for (const { label, counts } of count()) {
+            for (const reason of STALL_REASONS) {
+              this.set({ qbittorrent: label, reason }, read(counts).get(reason) ?? 0);
+            }
+          }
+        },
+      });
+    byReason(
+      'downloader_torrents_stalled',
+      'Incomplete torrents waiting for peers (stalledDL, metaDL), by why',
+      (counts) => counts.stalled,
+    );
+    byReason(
+      'downloader_torrents_dead',
+      'Stalled torrents judged dead (DEAD_TORRENT_AFTER_S without metadata or seeds), by why',
+      (counts) => counts.dead,
+    );
+    metrics.gauge({
+      name: 'downloader_dead_torrents_in_slots',
+      help: 'Download slots held by dead torrents (qBittorrent queueing on, slow torrents counted)',
+      labelNames: ['qbittorrent'] as const,
+      collect() {
+        this.reset();
+        for (const { label, counts, deadHoldSlots } of count()) {
+          if (deadHoldSlots === null) continue;
+          let dead = 0;
+          for (const value of counts.dead.values()) dead += value;
+          this.set({ qbittorrent: label }, deadHoldSlots ? dead : 0);
+        }
+      },
+    });
+  }
+}
+
+function countsOf(torrents: Iterable<ViewedTorrent>, deadAfterS: number, nowS: number): Counts {
+  const counts: Counts = { states: new Map(), stalled: new Map(), dead: new Map() };
+  const add = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
+  for (const torrent of torrents) {
+    add(counts.states, stateOf(torrent.state));
+    const { stalledSince, dead } = livenessOf(torrent, deadAfterS, nowS);
+    if (stalledSince === null) continue;
+    const reason = stallReasonOf(torrent);
+    add(counts.stalled, reason);
+    if (dead) add(counts.dead, reason);
+  }
+  return counts;
+}
+
+function stallReasonOf(torrent: ViewedTorrent): StallReason {
+  if (torrent.tracker === '' && torrent.trackers_count !== 0) return 'trackers_failing';
+  if (torrent.state === 'metaDL' || torrent.state === 'forcedMetaDL') return 'no_metadata';
+  return 'no_peers';
+}
