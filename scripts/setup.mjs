@@ -4,7 +4,7 @@
 // Idempotent; silent when everything is there. The only script that installs anything: every other
 // script first runs this one with --check, which installs nothing and says in one line what is
 // missing. Keep this file runnable by old Node.js (18, Debian 12's own): it is what tells its user.
-//   node scripts/setup.mjs                 npm packages, qbittorrent-nox and mktorrent
+//   node scripts/setup.mjs                 npm packages, qbittorrent-nox, mktorrent and prometheus
 //   node scripts/setup.mjs --compat        also debootstrap (npm run test:compat)
 //   node scripts/setup.mjs --image         also buildah and podman (npm run image:check)
 //   node scripts/setup.mjs --check         install nothing: fail naming what `npm test` lacks
@@ -26,8 +26,17 @@ const pinnedNode = join(root, 'node_modules', '.bin', 'node');
 /** The oldest Node.js major the project runs on; `engines` in package.json says the same. */
 const NODE_MAJOR = 24;
 
-/** Debian packages `npm test` needs, by the command each provides. */
-const TEST_PACKAGES = { 'qbittorrent-nox': 'qbittorrent-nox', mktorrent: 'mktorrent' };
+/**
+ * Debian packages `npm test` needs, by the command each provides: Prometheus for the alert rules'
+ * tests (promtool) and the real Prometheus of the monitoring test. Debian starts its service only
+ * where systemd runs (`systemctl disable --now prometheus` if that machine needs none).
+ */
+const TEST_PACKAGES = {
+  'qbittorrent-nox': 'qbittorrent-nox',
+  mktorrent: 'mktorrent',
+  promtool: 'prometheus',
+  prometheus: 'prometheus',
+};
 /** ... and what `npm run test:compat` needs on top (the chroots of the other versions). */
 const COMPAT_PACKAGES = { debootstrap: 'debootstrap' };
 /** ... and what `npm run image:check` needs: buildah and podman, which run here without a daemon. */
@@ -131,9 +140,13 @@ export function setup(options = {}) {
     ...(options.compat ? COMPAT_PACKAGES : {}),
     ...(options.image ? IMAGE_PACKAGES : {}),
   };
-  const missing = Object.entries(wanted)
-    .filter(([command]) => !has(command))
-    .map(([, pkg]) => pkg);
+  const missing = [
+    ...new Set(
+      Object.entries(wanted)
+        .filter(([command]) => !has(command))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (missing.length === 0) return;
 
   if (options.check) throw new Error(`missing ${missing.join(', ')}: ${advice} (apt-get, as root)`);
