@@ -8,8 +8,9 @@ import { livenessOf } from '../downloads/torrents/torrent-liveness.js';
 import { stateOf, statusOf, TORRENT_STATES } from '../downloads/torrents/torrent-state.js';
 
 /**
- * Why a stalled torrent gets nothing: none of its trackers answers (it has some, or 4.2.5 does not
- * say), else it has no metadata yet, else no peer has what it needs.
+ * Why a stalled torrent gets nothing, the first source along the way that fails: no tracker answers
+ * (or it has none, and lives on DHT alone), else a tracker answers and no peer sent the metadata,
+ * else no peer has what it needs. The same on every version (4.2.5 does not count trackers).
  */
 export const STALL_REASONS = ['trackers_failing', 'no_metadata', 'no_peers'] as const;
 type StallReason = (typeof STALL_REASONS)[number];
@@ -126,7 +127,7 @@ function countsOf(torrents: Iterable<ViewedTorrent>, deadAfterS: number, nowS: n
 }
 
 function stallReasonOf(torrent: ViewedTorrent): StallReason {
-  if (torrent.tracker === '' && torrent.trackers_count !== 0) return 'trackers_failing';
+  if (torrent.tracker === '') return 'trackers_failing';
   if (torrent.state === 'metaDL' || torrent.state === 'forcedMetaDL') return 'no_metadata';
   return 'no_peers';
 }
