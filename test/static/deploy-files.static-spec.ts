@@ -112,12 +112,15 @@ describe('docker-compose.yml', () => {
     expect(env.QBITTORRENT_PASSWORD).toMatch(/^\$\{QBITTORRENT_PASSWORD:\?.+\}$/); // no default password
   });
 
-  it('comes up without the core service, which joins through the `core` profile', () => {
+  it('comes up without the core service nor Prometheus, which join through the `core` and `monitoring` profiles', () => {
     expect(downloader.depends_on).toEqual({ qbittorrent: { condition: 'service_started' } });
     expect(envOf(downloader).CORE_SERVICE_URL).toBe('${CORE_SERVICE_URL:-}');
-    expect(compose.services['core-service'].profiles).toEqual(['core']);
+    const optional: Record<string, string[]> = {
+      'core-service': ['core'],
+      prometheus: ['monitoring'],
+    };
     for (const [name, service] of Object.entries(compose.services) as [string, any][]) {
-      if (name !== 'core-service') expect(service.profiles).toBeUndefined();
+      expect({ name, profiles: service.profiles }).toEqual({ name, profiles: optional[name] });
     }
   });
 

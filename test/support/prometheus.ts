@@ -121,7 +121,7 @@ export class RunningPrometheus {
   /** An instant query. */
   async query(expr: string): Promise<QueriedSeries[]> {
     const response = await fetch(
-      `${this.url}/api/v1/query?${new URLSearchParams({ query: expr })}`,
+      `${this.url}/api/v1/query?${new URLSearchParams({ query: expr }).toString()}`,
     );
     const answer = (await response.json()) as {
       status: string;

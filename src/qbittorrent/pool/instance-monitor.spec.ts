@@ -130,4 +130,19 @@ describe(InstanceMonitor.name, () => {
     await until(() => qbittorrent.callsTo('sync/maindata').length >= 3);
     expect(backWith).toEqual([1]);
   });
+
+  it('with one qBittorrent, reads nothing while it answers until told to keep a view, then reads it', async () => {
+    const alone = new PoolMember(instance, 'qBittorrent', null);
+    sut.stop();
+    sut = new InstanceMonitor(alone, null, logger, () => undefined, true, TIMING);
+    sut.start();
+    await alone.call((client) => client.getVersion());
+    await sleep(100);
+    expect(qbittorrent.callsTo('sync/maindata')).toHaveLength(0);
+    const kept = new InstanceView();
+    alone.keepInView(kept);
+    sut.watch(kept);
+    await until(() => kept.syncedAt !== null);
+    expect(kept.freeSpaceOnDisk).toBe(42 * GiB);
+  });
 });

@@ -120,4 +120,44 @@ describe(InstanceView.name, () => {
     expect(sut.holds(A)).toBe(false);
     expect(sut.room).toBe(10 * GiB);
   });
+
+  it('keeps what each torrent last reported, a delta changing only the fields it names', () => {
+    sut.apply(
+      full({
+        [A]: {
+          state: 'metaDL',
+          tracker: '',
+          num_seeds: 0,
+          added_on: 100,
+          amount_left: 0,
+          progress: 0,
+        },
+      }),
+    );
+    sut.apply({
+      rid: 2,
+      fullUpdate: false,
+      torrents: { [A]: { tracker: 'http://tracker.test/announce', num_complete: 4 } },
+      removed: [],
+      server: {},
+    });
+    expect([...sut.listedTorrents()]).toEqual([
+      expect.objectContaining({
+        state: 'metaDL',
+        tracker: 'http://tracker.test/announce',
+        num_seeds: 0,
+        num_complete: 4,
+        added_on: 100,
+      }),
+    ]);
+  });
+
+  it('keeps the DHT nodes and connection status each answer reported, a delta only what changed', () => {
+    expect(sut.dhtNodes).toBeNull();
+    expect(sut.connectionStatus).toBeNull();
+    sut.apply({ ...full({}), server: { dhtNodes: 312, connectionStatus: 'connected' } });
+    sut.apply({ rid: 2, fullUpdate: false, torrents: {}, removed: [], server: { dhtNodes: 0 } });
+    expect(sut.dhtNodes).toBe(0);
+    expect(sut.connectionStatus).toBe('connected');
+  });
 });

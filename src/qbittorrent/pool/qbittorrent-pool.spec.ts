@@ -23,6 +23,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const down = (url = 'http://127.0.0.1:1') => new QbittorrentUnavailableError(url, 'ECONNREFUSED');
 const options = { what: 'reading the version', operation: 'version' };
 
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('not in time');
+    await sleep(10);
+  }
+}
+
 describe('QbittorrentPool', () => {
   let fakes: FakeQbittorrent[] = [];
   let sut: QbittorrentPool;
@@ -91,6 +99,41 @@ describe('QbittorrentPool', () => {
       await sut.callOnce(label, (client) => client.getVersion());
       expect(back).toEqual([label]);
       expect(sut.sharedWithOthers(label)).toEqual([]);
+    });
+
+    it('keeps it in view once asked (the first scrape), and still adds to it whatever its room', async () => {
+      const label = await start();
+      fakes[0].freeSpace = 1;
+      sut.onApplicationBootstrap();
+      expect(sut.snapshots()).toEqual([]); // nothing read: nothing to count
+      sut.keepAllInView();
+      sut.keepAllInView(); // once is enough
+      await until(() => sut.snapshots().length === 1);
+      expect(fakes[0].callsTo('sync/maindata').length).toBeGreaterThan(0);
+      const [snapshot] = sut.snapshots();
+      expect(snapshot.label).toBe(label);
+      // Its settings, read in the background once asked for (at most once a minute): queueing
+      // on, three slots, slow torrents counted.
+      await until(() => sut.snapshots()[0].queueing !== null);
+      expect(sut.snapshots()[0].queueing).toEqual({ downloadSlots: 3, stalledHoldSlots: true });
+      expect(fakes[0].callsTo('app/preferences')).toHaveLength(1);
+      sut.snapshots();
+      expect(fakes[0].callsTo('app/preferences')).toHaveLength(1);
+      const send = jest.fn((to: string) => Promise.resolve(to));
+      await expect(sut.place({ ...MAGNET, size: 10 * GiB }, send)).resolves.toEqual({
+        label,
+        value: label,
+      });
+    });
+
+    it('says it is back at once even while kept in view', async () => {
+      const label = await start();
+      sut.keepAllInView();
+      const back: string[] = [];
+      sut.onBack((one) => void back.push(one));
+      await fail(label);
+      await sut.callOnce(label, (client) => client.getVersion());
+      expect(back).toEqual([label]);
     });
   });
 
