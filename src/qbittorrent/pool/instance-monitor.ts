@@ -40,7 +40,8 @@ const TIMING: MonitorTiming = {
  * Looks after one qBittorrent in the background. Once it is down: looked at again with a doubling,
  * jittered backoff, and never asked anything else meanwhile, until it answers. With several, and a
  * view to keep: while it is up, its maindata (free space, torrents, what they still need) read as a
- * delta since the last read, as often as SYNC_BUDGET allows. With one, nothing while it is up.
+ * delta since the last read, as often as SYNC_BUDGET allows. With one, nothing while it is up,
+ * until /metrics is first scraped (`watch`): then its view is read the same way.
  */
 export class InstanceMonitor {
   private timer: NodeJS.Timeout | undefined;

@@ -28,7 +28,8 @@ const UNREPORTED: ViewedTorrent = {
 };
 
 /**
- * What one qBittorrent holds and how much room it has left, for placing new torrents on several:
+ * What one qBittorrent holds and how much room it has left, for placing new torrents on several
+ * and for /metrics (each torrent's state and what judges it stalled, DHT nodes, connection status):
  * its `sync/maindata` answers applied one after the other (a full update replaces everything, a
  * delta changes fields and removes torrents), plus what the service learnt since (its own adds,
  * counted at once, and what listings showed) until the maindata shows it too. Room is the free

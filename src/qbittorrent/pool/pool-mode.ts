@@ -19,13 +19,17 @@ export interface PoolMode {
    */
   alone: boolean;
   /**
-   * Whether each instance is kept in view in the background (its free space, what it holds and
-   * still needs): placement weighs them, and ownership is learnt from them.
+   * Whether each instance is kept in view in the background from the start (its free space, what
+   * it holds and still needs): placement weighs them, and ownership is learnt from them. One
+   * qBittorrent is kept in view only once /metrics is scraped, for the metrics alone.
    */
   keepsInView: boolean;
 }
 
-/** One qBittorrent: the calls and answers of a single qBittorrent, nothing in the background. */
+/**
+ * One qBittorrent: the calls and answers of a single qBittorrent, nothing in the background (but
+ * its view once /metrics is scraped).
+ */
 export const ONE_QBITTORRENT: PoolMode = {
   name: () => 'qBittorrent',
   alone: true,
