@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config/app.config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -102,5 +102,27 @@ describe(TorrentMetrics.name, () => {
         'qbittorrent="qb:8080",status="downloading",state="metadata"',
       ),
     ).toBeUndefined();
+  });
+
+  it('counts once per scrape, afresh at each', async () => {
+    const metrics = new MetricsService();
+    const torrents = [torrent()];
+    const snapshots = jest.fn(() => [{ label: 'qb', queueing: null, torrents }]);
+    const config = { get: () => ({ deadTorrentAfterS: DEAD_AFTER_S }) };
+    new TorrentMetrics(
+      metrics,
+      { snapshots } as unknown as QbittorrentPool,
+      config as unknown as ConfigService<AppConfig, true>,
+    );
+    const stalled = async () =>
+      (await metrics.registry.metrics()).match(
+        /^downloader_torrents_stalled\{qbittorrent="qb",reason="trackers_failing"\} (\d+)$/m,
+      )?.[1];
+    expect(await stalled()).toBe('1');
+    expect(snapshots).toHaveBeenCalledTimes(1);
+    torrents.push(torrent());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await stalled()).toBe('2');
+    expect(snapshots).toHaveBeenCalledTimes(2);
   });
 });

@@ -22,6 +22,13 @@ interface Counts {
   dead: Map<StallReason, number>;
 }
 
+/** One instance's counts, and whether its dead torrents hold slots (null: queueing off or unknown). */
+interface Counted {
+  label: string;
+  counts: Counts;
+  deadHoldSlots: boolean | null;
+}
+
 /**
  * The torrents of each qBittorrent kept in view, counted when /metrics is scraped: by the core's
  * status and the finer state, stalled and dead by reason (dead as GET /downloads judges it, after
@@ -36,22 +43,19 @@ export class TorrentMetrics {
     config: ConfigService<AppConfig, true>,
   ) {
     const deadAfterS = config.get('status', { infer: true }).deadTorrentAfterS;
-    // Counted once per scrape, for all four gauges: prom-client collects them one after the other.
-    let counted: {
-      at: number;
-      each: { label: string; counts: Counts; deadHoldSlots: boolean | null }[];
-    } | null = null;
-    const count = () => {
-      const now = Date.now();
-      if (counted !== null && now - counted.at < 1000) return counted.each;
-      const nowS = Math.floor(now / 1000);
-      const each = pool.snapshots().map(({ label, torrents, queueing }) => ({
+    // Counted once per scrape for all four gauges: prom-client calls their collect() one after the
+    // other in one go, so what was counted is dropped once that is over.
+    let counted: Counted[] | null = null;
+    const count = (): Counted[] => {
+      if (counted !== null) return counted;
+      const nowS = Math.floor(Date.now() / 1000);
+      counted = pool.snapshots().map(({ label, torrents, queueing }) => ({
         label,
         counts: countsOf(torrents, deadAfterS, nowS),
         deadHoldSlots: queueing === null ? null : queueing.stalledHoldSlots,
       }));
-      counted = { at: now, each };
-      return each;
+      setImmediate(() => (counted = null));
+      return counted;
     };
     metrics.gauge({
       name: 'downloader_torrents',
