@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import type { Maindata } from '../wire/dialect.js';
+import type { Maindata } from '../wire/maindata.js';
 import { InstanceView, PENDING_MS } from './instance-view.js';
 
 const GiB = 1024 ** 3;

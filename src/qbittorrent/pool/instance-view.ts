@@ -1,4 +1,4 @@
-import type { Maindata, MaindataTorrent } from '../wire/dialect.js';
+import type { Maindata, MaindataTorrent } from '../wire/maindata.js';
 
 /**
  * How long an add of ours (or a torrent a listing showed) counts for an instance before its

@@ -4,13 +4,13 @@ import {
   dialectFor,
   readAddAnswer,
   readFileList,
-  readMaindata,
   readLoginAnswer,
   readPreferences,
   readTorrentList,
   sessionCookie,
   switchPath,
 } from './dialect.js';
+import { readMaindata } from './maindata.js';
 import {
   QbittorrentAuthError,
   QbittorrentHttpError,

@@ -7,16 +7,15 @@ import {
   addForm,
   type Dialect,
   expectStatus,
-  type Maindata,
   readAddAnswer,
   readFileList,
   readLibtorrentVersion,
-  readMaindata,
   readPreferences,
   readTorrentList,
   switchPath,
   type WebuiResponse,
 } from './dialect.js';
+import { type Maindata, readMaindata } from './maindata.js';
 import { V2OnlyUnsupportedError } from './qbittorrent.errors.js';
 import type {
   AddAnswer,
