@@ -2,8 +2,6 @@ import { expectStatus, isRecord, parseJson, type WebuiResponse } from './dialect
 import { QbittorrentProtocolError } from './qbittorrent.errors.js';
 import type { TorrentInfo } from './qbittorrent.types.js';
 
-/* `sync/maindata`, the delta protocol the pool's views read: its own file beside the dialect. */
-
 /**
  * What `sync/maindata` tells of one torrent that this service reads (only changed fields in a
  * delta): what it still needs, and what judges it stalled or dead (TorrentInfo's fields, and
