@@ -125,16 +125,19 @@ async function startService(build, urls, credentials, children) {
 }
 
 /**
- * Adds through one service from empty qBittorrents, with its calls per add and the CPU per add.
+ * Adds through one service from empty qBittorrents, with the CPU per add and, when `count`, its
+ * calls per add. They are counted from its /metrics, and a scrape turns monitoring on (one
+ * qBittorrent kept in view from then on, issue 30): the timed runs of one qBittorrent count
+ * nothing, so that both builds run as a service nobody scrapes; countedRuns counts afterwards.
  * @param {{ url: string, pid: number }} service @param {number} connections
- * @param {ReturnType<typeof import('./harness.mjs').directApi>[]} apis
+ * @param {ReturnType<typeof import('./harness.mjs').directApi>[]} apis @param {boolean} count
  */
-async function addRun(service, connections, apis) {
+async function addRun(service, connections, apis, count) {
   for (const api of apis) await api.clear();
-  const before = callsBetween({}, await serviceCalls(service.url));
+  const before = count ? callsBetween({}, await serviceCalls(service.url)) : 0;
   const cpuBefore = cpuMsOf(service.pid);
   const figures = await addVia(service.url, connections);
-  const calls = callsBetween({}, await serviceCalls(service.url)) - before;
+  const calls = count ? callsBetween({}, await serviceCalls(service.url)) - before : NaN;
   return {
     ...figures,
     callsPerAdd: calls / figures.requests,
@@ -158,14 +161,17 @@ const median = (values) => {
  * pairs. Each side's other figures are over all its runs; each run's throughput is kept, to show
  * the spread.
  * @param {[any, any]} services @param {number} connections @param {any[]} apis
+ * @param {boolean} count whether each run counts the service's calls (through its /metrics)
  */
-async function abba(services, connections, apis) {
+async function abba(services, connections, apis, count) {
   const [a, b] = services;
-  for (const service of services) await addRun(service, connections, apis);
+  for (const service of services) await addRun(service, connections, apis, count);
   const order = [0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0];
   /** @type {any[]} */
   const runs = [];
-  for (const index of order) runs.push(await addRun(index === 0 ? a : b, connections, apis));
+  for (const index of order) {
+    runs.push(await addRun(index === 0 ? a : b, connections, apis, count));
+  }
   /** @type {{ rps: number, p50: number }[]} */
   const pairs = [];
   for (let i = 0; i < runs.length; i += 2) {
@@ -384,8 +390,8 @@ export async function runAb(argv) {
     const services = /** @type {any} */ (
       await Promise.all(builds.map((build) => startService(build, one, first, children)))
     );
-    const c1 = await abba(services, 1, [api]);
-    const c32 = await abba(services, 32, [api]);
+    const c1 = await abba(services, 1, [api], false);
+    const c32 = await abba(services, 32, [api], false);
 
     await api.clear();
     const loading = performance.now();
@@ -410,14 +416,25 @@ export async function runAb(argv) {
       };
     };
     const listed = [listOf(0), listOf(1)];
-    const instructions = [];
-    for (const build of builds) instructions.push(await instructionsPerAdd(build, first, api));
-    for (const service of services) await stop(service.child);
-    // Each build alone, fresh: what a scrape costs, and what the view it starts costs qBittorrent.
+    // A fresh service of each build, the archive still in qBittorrent: what a scrape costs, and
+    // what the view it starts costs qBittorrent (the services above are idle and unscraped).
     const scrapes = [];
     for (const build of builds) {
       scrapes.push(await scrapeCost(build, first.url, first, first.pid, children));
     }
+    // Calls per add, counted through /metrics now that the timed runs and the listing are done.
+    /** @type {number[][]} */
+    const callsPerAdd = [];
+    for (const service of services) {
+      const perAdd = [];
+      for (const connections of [1, 32]) {
+        perAdd.push((await addRun(service, connections, [api], true)).callsPerAdd);
+      }
+      callsPerAdd.push(perAdd);
+    }
+    const instructions = [];
+    for (const build of builds) instructions.push(await instructionsPerAdd(build, first, api));
+    for (const service of services) await stop(service.child);
     await api.clear();
 
     // Three qBittorrents behind one service: adds at 32 clients, from empty ones.
@@ -441,13 +458,16 @@ export async function runAb(argv) {
       }
     }
     const three = trios[0]
-      ? await abba(/** @type {[any, any]} */ (trios), 32, apis)
-      : [null, merged(await addRun(trios[1], 32, apis), await addRun(trios[1], 32, apis))];
+      ? await abba(/** @type {[any, any]} */ (trios), 32, apis, true)
+      : [
+          null,
+          merged(await addRun(trios[1], 32, apis, true), await addRun(trios[1], 32, apis, true)),
+        ];
     // (Without a base to alternate with, HEAD's two runs follow each other.)
     for (const trio of trios.filter(Boolean)) await stop(trio.child);
     for (const each of apis) await each.clear();
 
-    print({ version, builds, idle, c1, c32, listed, scrapes, three, instructions });
+    print({ version, builds, idle, c1, c32, callsPerAdd, listed, scrapes, three, instructions });
   } finally {
     for (const child of children) await stop(child);
     for (const q of qbittorrents) await q.stop();
@@ -465,7 +485,7 @@ function print(r) {
   const [a, b] = r.builds.map((/** @type {any} */ build) => build.name);
   const rows = [
     `qBittorrent ${r.version}; ${a} (base) beside ${b}; adds A B B A three times after a run of each`,
-    "Calls are counted from each service's /metrics: a build that keeps one qBittorrent in view once scraped (monitoring) does so from the first run on; the scrape rows below start fresh services.",
+    'One qBittorrent: the timed runs and the listing read no /metrics (a scrape turns monitoring on in a build that keeps one qBittorrent in view once scraped); calls per add are counted after them; the scrape rows start fresh services.',
     '',
     `| one qBittorrent | ${a} | ${b} | ${b} / base | goal |`,
     '|---|---|---|---|---|',
@@ -473,7 +493,7 @@ function print(r) {
     `| adds, 1 client, p99 | ${ms(r.c1[0].p99)} | ${ms(r.c1[1].p99)} | ${x(r.c1[1].p99 / r.c1[0].p99)} | |`,
     `| adds, 32 clients, throughput (likewise) | ${rps(r.c32[0].rps)} | ${rps(r.c32[1].rps)} | ${x(r.c32.ratio.rps)} | >= ${GOALS.throughputAt32}x: ${verdict(r.c32.ratio.rps >= GOALS.throughputAt32)} |`,
     `| adds, 32 clients, each run, in order | ${r.c32[0].each.join(', ')}/s | ${r.c32[1].each.join(', ')}/s | | |`,
-    `| adds, qBittorrent calls per add, 1 / 32 clients | ${r.c1[0].callsPerAdd.toFixed(2)} / ${r.c32[0].callsPerAdd.toFixed(2)} | ${r.c1[1].callsPerAdd.toFixed(2)} / ${r.c32[1].callsPerAdd.toFixed(2)} | | |`,
+    `| adds, qBittorrent calls per add, 1 / 32 clients (a run of each after the listing) | ${r.callsPerAdd[0].map((/** @type {number} */ v) => v.toFixed(2)).join(' / ')} | ${r.callsPerAdd[1].map((/** @type {number} */ v) => v.toFixed(2)).join(' / ')} | | |`,
     `| adds, the service's CPU per add at 32 clients | ${Math.round(r.c32[0].serverCpuUs)} µs | ${Math.round(r.c32[1].serverCpuUs)} µs | ${x(r.c32[1].serverCpuUs / r.c32[0].serverCpuUs)} | |`,
     ...instructionRow(r.instructions),
     `| non-2xx or errors | ${failures(r, 0)} | ${failures(r, 1)} | | 0 |`,
