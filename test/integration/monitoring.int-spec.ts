@@ -12,6 +12,7 @@ import { setPreferences, versionsUnderTest } from '../support/real-qbittorrent.j
 
 const version = versionsUnderTest()[0];
 const PASSWORD = 'monitoring-alerts';
+const GiB = 1024 ** 3;
 const TOKEN = 'a-token-for-prometheus-scrapes';
 const root = join(import.meta.dirname, '..', '..');
 
@@ -40,8 +41,12 @@ describe(`alerts on a real Prometheus (qBittorrent ${version})`, () => {
     new URL(await app.app.getUrl()).host.replace('[::1]', '127.0.0.1');
 
   beforeAll(async () => {
-    for (let n = 0; n < 3; n++) {
-      qbittorrents.push(await startQbittorrent({ version, password: PASSWORD }));
+    // Download folders of a known size (tmpfs): the free space qBittorrent reports is real where
+    // it could not tell otherwise (in a chroot), and the queueing one's 1 GiB is under the floor.
+    for (const bytes of [50 * GiB, 50 * GiB, GiB]) {
+      qbittorrents.push(
+        await startQbittorrent({ version, password: PASSWORD, downloadFolderBytes: bytes }),
+      );
     }
     [killed, refusing, queueing] = qbittorrents;
     // The queue of rust-bangumi's incident: slots counted for slow torrents too, one slot here.
@@ -77,7 +82,7 @@ describe(`alerts on a real Prometheus (qBittorrent ${version})`, () => {
     for (const qbittorrent of qbittorrents) await qbittorrent.stop();
   });
 
-  it('fires instance-down when qBittorrent is killed, add-failure on refused logins, dead-slots on a dead magnet holding the one slot', async () => {
+  it('fires instance-down when qBittorrent is killed, add-failure on refused logins, dead-slots on a dead magnet holding the one slot, room under the floor', async () => {
     const sut = prometheus as RunningPrometheus;
     // Every service scraped (the first with its token) before anything happens: increase() sees
     // a counter move only from a sample taken before. The one qBittorrent is kept in view from the
@@ -115,6 +120,10 @@ describe(`alerts on a real Prometheus (qBittorrent ${version})`, () => {
         named('DownloaderNoPeerSource', { job: 'downloader-queued', qbittorrent: label(queueing) })(
           alerts,
         ) &&
+        // 1 GiB of room: under the 10 GiB floor.
+        named('DownloaderRoomLow', { job: 'downloader-queued', qbittorrent: label(queueing) })(
+          alerts,
+        ) &&
         named('DownloaderDeadTorrentsHoldSlots', {
           job: 'downloader-queued',
           qbittorrent: label(queueing),
@@ -137,6 +146,7 @@ describe(`alerts on a real Prometheus (qBittorrent ${version})`, () => {
         (labels.alertname === 'DownloaderLoginRefused' && labels.job !== 'downloader-locked') ||
         (labels.alertname === 'DownloaderDeadTorrentsHoldSlots' &&
           labels.job !== 'downloader-queued') ||
+        (labels.alertname === 'DownloaderRoomLow' && labels.job !== 'downloader-queued') ||
         labels.alertname === 'DownloaderNotScraped' ||
         (labels.alertname === 'DownloaderNoPeerSource' && labels.job !== 'downloader-queued'),
     );
