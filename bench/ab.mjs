@@ -14,7 +14,6 @@ import { startQbittorrent } from '../scripts/lib/qbittorrent.mjs';
 import { serviceArgs } from '../scripts/lib/service-command.mjs';
 import {
   addVia,
-  cpuShare,
   callsBetween,
   cpuMsOf,
   directApiOf,
@@ -29,6 +28,7 @@ import {
   timed,
   waitForOk,
 } from './harness.mjs';
+import { scrapeCost, scrapeRows } from './scrape-cost.mjs';
 
 const ARCHIVE = { torrents: 5000, withMetadata: 1200 };
 const GOALS = {
@@ -37,7 +37,6 @@ const GOALS = {
   idleRssOverMb: 2,
   listRatio: 1.3,
   listRssMb: 180,
-  scrapeMs: 50,
 };
 
 /** @param {string[]} args */
@@ -239,79 +238,6 @@ async function listing(service, api) {
   return { ms, directMs, ratio: ms / directMs, rssMb: memoryOf(service.pid).rssMb };
 }
 
-/** How long the scrape section watches qBittorrent's CPU: before the first scrape, and from it on. */
-const QUIET_WINDOW_MS = 60_000;
-const SCRAPE_WINDOW_MS = 120_000;
-
-/**
- * GET /metrics of a fresh service (one build) whose qBittorrent holds the archive, as Prometheus
- * would scrape it, and what that costs qBittorrent. First qBittorrent's CPU over QUIET_WINDOW_MS
- * with nothing scraped (nothing of the service runs then); then the first scrape (with one
- * qBittorrent it starts the view), and, once the view is read, 20 scrapes timed, with the
- * qBittorrent calls made meanwhile, by operation; and qBittorrent's CPU over SCRAPE_WINDOW_MS from
- * the first scrape on, scraped every 15 s. The difference of the two CPU figures is the view's cost.
- * @param {{ name: string, dir: string }} build @param {string} url
- * @param {{ username: string, password: string }} credentials @param {number} qbittorrentPid
- * @param {import('node:child_process').ChildProcess[]} children
- */
-async function scrapeCost(build, url, credentials, qbittorrentPid, children) {
-  const service = await startService(build, [url], credentials, children);
-  try {
-    const scrape = async () => {
-      const response = await fetch(`${service.url}/metrics`);
-      if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);
-      return response.text();
-    };
-    const calls = async () => {
-      /** @type {Record<string, number>} */
-      const byOperation = {};
-      for (const [, operation, count] of (await scrape()).matchAll(
-        /^downloader_qbittorrent_request_duration_seconds_count\{[^}]*operation="([^"]+)"[^}]*\} (\d+)/gm,
-      )) {
-        byOperation[operation] = (byOperation[operation] ?? 0) + Number(count);
-      }
-      return byOperation;
-    };
-    const quietShare = await cpuShare(qbittorrentPid, QUIET_WINDOW_MS);
-    const cpuBefore = cpuMsOf(qbittorrentPid);
-    const started = performance.now();
-    const firstMs = await timed(scrape);
-    // With a view (HEAD): its first read of the archive; a base without one has nothing to wait for.
-    for (let tries = 0; tries < 600; tries++) {
-      const text = await scrape();
-      if (
-        !text.includes('# TYPE downloader_torrents gauge') ||
-        /^downloader_torrents\{/m.test(text)
-      )
-        break;
-      await sleep(100);
-    }
-    const before = await calls();
-    /** @type {number[]} */
-    const each = [];
-    for (let i = 0; i < 20; i++) {
-      each.push(await timed(scrape));
-      await sleep(50);
-    }
-    const after = await calls();
-    while (performance.now() - started < SCRAPE_WINDOW_MS) {
-      await sleep(Math.min(15_000, SCRAPE_WINDOW_MS - (performance.now() - started)));
-      await scrape();
-    }
-    const scrapedShare =
-      ((cpuMsOf(qbittorrentPid) - cpuBefore) / (performance.now() - started)) * 100;
-    each.sort((x, y) => x - y);
-    const during = Object.entries(after)
-      .map(([operation, count]) => [operation, count - (before[operation] ?? 0)])
-      // The two `calls()` scrapes themselves are not among the 20.
-      .filter(([, count]) => Number(count) > 0)
-      .map(([operation, count]) => `${operation} ${count}`);
-    return { firstMs, p50: each[10], max: each[19], during, quietShare, scrapedShare };
-  } finally {
-    await stop(service.child);
-  }
-}
-
 /** Sequential adds for the instruction counts: enough to see the per-add work past start-up. */
 const COUNTED_ADDS = 300;
 
@@ -420,7 +346,8 @@ export async function runAb(argv) {
     // what the view it starts costs qBittorrent (the services above are idle and unscraped).
     const scrapes = [];
     for (const build of builds) {
-      scrapes.push(await scrapeCost(build, first.url, first, first.pid, children));
+      const fresh = () => startService(build, [first.url], first, children);
+      scrapes.push(await scrapeCost(fresh, first.pid));
     }
     // Calls per add, counted through /metrics now that the timed runs and the listing are done.
     /** @type {number[][]} */
@@ -500,7 +427,7 @@ function print(r) {
     `| resident memory, idle (median of 3 starts) | ${mb(r.idle[0])} | ${mb(r.idle[1])} | ${(r.idle[1] - r.idle[0]).toFixed(1)} MB | <= +${GOALS.idleRssOverMb} MB: ${verdict(r.idle[1] - r.idle[0] <= GOALS.idleRssOverMb)} |`,
     `| GET /downloads of all ${ARCHIVE.torrents} (${ARCHIVE.withMetadata} with metadata), second call; torrents/info of all right after | ${ms(r.listed[0].ms)}; ${ms(r.listed[0].directMs)} (${x(r.listed[0].ratio)}) | ${ms(r.listed[1].ms)}; ${ms(r.listed[1].directMs)} (${x(r.listed[1].ratio)}) | | <= ${GOALS.listRatio}x torrents/info: ${verdict(r.listed[1].ratio <= GOALS.listRatio)} |`,
     `| resident memory after its first round, from quiet (each round) | ${mb(r.listed[0].rssMb)} (${r.listed[0].rssEach.map(mb).join(', ')}) | ${mb(r.listed[1].rssMb)} (${r.listed[1].rssEach.map(mb).join(', ')}) | | <= ${GOALS.listRssMb} MB: ${verdict(r.listed[1].rssMb <= GOALS.listRssMb)} |`,
-    ...scrapeRows(r.scrapes, ms),
+    ...scrapeRows(r.scrapes, ms, ARCHIVE.torrents),
     '',
     `| three qBittorrents | ${a} | ${b} | ${b} / base |`,
     '|---|---|---|---|',
@@ -521,22 +448,6 @@ function threeRows([a, b], ms, rps, x) {
     `| adds, 32 clients, throughput | ${of(a, (run) => rps(run.rps))} | ${rps(b.rps)} | ${a === null ? '' : x(b.rps / a.rps)} |`,
     `| adds, 32 clients, p50 / p99 | ${of(a, (run) => `${ms(run.p50)} / ${ms(run.p99)}`)} | ${ms(b.p50)} / ${ms(b.p99)} | |`,
     `| adds, qBittorrent calls per add | ${of(a, (run) => run.callsPerAdd.toFixed(2))} | ${b.callsPerAdd.toFixed(2)} | |`,
-  ];
-}
-
-/**
- * The scrape rows: GET /metrics with the archive in qBittorrent.
- * @param {any[]} scrapes @param {(v: number) => string} ms
- */
-function scrapeRows([a, b], ms) {
-  const pct = (/** @type {number} */ v) => `${v.toFixed(2)}%`;
-  const points = (/** @type {any} */ run) =>
-    `${(run.scrapedShare - run.quietShare).toFixed(2)} points`;
-  return [
-    `| GET /metrics with the ${ARCHIVE.torrents} in qBittorrent: first scrape; then p50 / max of 20 | ${ms(a.firstMs)}; ${ms(a.p50)} / ${ms(a.max)} | ${ms(b.firstMs)}; ${ms(b.p50)} / ${ms(b.max)} | | < ${GOALS.scrapeMs} ms: ${b.max < GOALS.scrapeMs ? 'met' : 'MISSED'} |`,
-    `| qBittorrent calls during those 20 scrapes, by operation | ${a.during.join(', ') || 'none'} | ${b.during.join(', ') || 'none'} | | at most 1 cheap call per scrape |`,
-    `| qBittorrent's CPU: ${QUIET_WINDOW_MS / 1000} s unscraped; ${SCRAPE_WINDOW_MS / 1000} s from the first scrape, every 15 s | ${pct(a.quietShare)}; ${pct(a.scrapedShare)} | ${pct(b.quietShare)}; ${pct(b.scrapedShare)} | | |`,
-    `| the view's cost to qBittorrent (scraped minus unscraped) | ${points(a)} | ${points(b)} | | <= 2% of a core: ${b.scrapedShare - b.quietShare <= 2 ? 'met' : 'MISSED'} |`,
   ];
 }
 
